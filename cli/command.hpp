@@ -1,0 +1,66 @@
+// How rqctl's subcommands are declared and their command lines parsed.
+//
+// main() strips the global options and the command name; a command receives
+// the rest. Options are long-only (--name), so negative numbers like -1 are
+// plain arguments; "--" ends the options.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace rqctl {
+
+// Options given before the command name (and --url, which every command also
+// accepts after its name).
+struct GlobalOptions {
+  std::string url;  // RQ_REDIS_URL or redis://127.0.0.1:6379/0 unless given
+};
+
+// One subcommand: its name, one-line summary for `rqctl --help`, and entry
+// point. run() returns the exit code or throws (main maps exceptions to codes).
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(GlobalOptions& global, const std::vector<std::string>& args);
+};
+
+// Every command, in the order `rqctl --help` lists them.
+const std::vector<Command>& all_commands();
+
+// Entry points (one file per command family).
+int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args);
+int run_job(GlobalOptions& global, const std::vector<std::string>& args);
+int run_info(GlobalOptions& global, const std::vector<std::string>& args);
+int run_empty(GlobalOptions& global, const std::vector<std::string>& args);
+int run_delete_queue(GlobalOptions& global, const std::vector<std::string>& args);
+
+// The command line of one subcommand. `options` are the documented options;
+// `positional` names hidden options in `hidden` that take positional tokens.
+struct CommandLine {
+  CommandLine(const char* name_, const char* usage_, const char* description_)
+      : name(name_), usage(usage_), description(description_) {}
+
+  const char* name;         // "enqueue"
+  const char* usage;        // "QUEUE FUNC [ARG...] [options]"
+  const char* description;  // paragraph(s) for --help
+  boost::program_options::options_description options{"Options"};
+  boost::program_options::options_description hidden{"Positional"};
+  boost::program_options::positional_options_description positional;
+  bool json = false;  // adds --json
+};
+
+// Parses `args` against `cmd` plus --url, --help (and --json when cmd.json).
+// Returns nullopt after printing the help page to stdout for --help. Updates
+// global.url when --url is given. Throws UsageError for anything malformed.
+std::optional<boost::program_options::variables_map> parse_command_line(
+    CommandLine& cmd, GlobalOptions& global, const std::vector<std::string>& args);
+
+// The value of positional `key` (shown as `metavar` in the error), or
+// UsageError "<command>: missing <metavar>" when it was not given.
+std::string required_positional(const boost::program_options::variables_map& vm, const char* key,
+                                const char* metavar, const CommandLine& cmd);
+
+}  // namespace rqctl

@@ -1,0 +1,66 @@
+// Subcommand option parsing shared by every rqctl command; see command.hpp.
+#include <iostream>
+
+#include "cli_error.hpp"
+#include "command.hpp"
+
+namespace po = boost::program_options;
+
+namespace rqctl {
+
+namespace {
+
+void print_help(const CommandLine& cmd) {
+  std::cout << "Usage: rqctl [--url URL] " << cmd.name << ' ' << cmd.usage << "\n\n"
+            << cmd.description << "\n\n"
+            << cmd.options << '\n'
+            << kExitCodeHelp;
+}
+
+}  // namespace
+
+std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOptions& global,
+                                                    const std::vector<std::string>& args) {
+  cmd.options.add_options()                                                    //
+      ("url", po::value<std::string>()->value_name("URL"),
+       "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
+       "(default: $RQ_REDIS_URL, else redis://127.0.0.1:6379/0)");
+  if (cmd.json) cmd.options.add_options()("json", "print machine-readable JSON instead of text");
+  cmd.options.add_options()("help", "show this help and exit");
+
+  po::options_description all;
+  all.add(cmd.options).add(cmd.hidden);
+  po::variables_map vm;
+  try {
+    using namespace po::command_line_style;
+    po::store(po::command_line_parser(args)
+                  .options(all)
+                  .positional(cmd.positional)
+                  .style(allow_long | long_allow_adjacent | long_allow_next)
+                  .run(),
+              vm);
+    if (vm.count("help")) {
+      print_help(cmd);
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::too_many_positional_options_error&) {
+    throw UsageError(std::string(cmd.name) + ": too many arguments (see rqctl " + cmd.name +
+                     " --help)");
+  } catch (const po::error& e) {
+    throw UsageError(std::string(cmd.name) + ": " + e.what());
+  }
+  if (vm.count("url")) global.url = vm["url"].as<std::string>();
+  return vm;
+}
+
+std::string required_positional(const po::variables_map& vm, const char* key,
+                                const char* metavar, const CommandLine& cmd) {
+  if (!vm.count(key)) {
+    throw UsageError(std::string(cmd.name) + ": missing " + metavar + " (usage: rqctl " +
+                     cmd.name + ' ' + cmd.usage + ")");
+  }
+  return vm[key].as<std::string>();
+}
+
+}  // namespace rqctl

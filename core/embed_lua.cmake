@@ -1,0 +1,10 @@
+# Writes OUT: one raw-string constant per Lua file in FILES (see CMakeLists.txt).
+set(body "// Generated from core/scripts/*.lua by embed_lua.cmake. Do not edit.\n#pragma once\n#include <string_view>\nnamespace rqcpp::lua {\n")
+foreach(f IN LISTS FILES)
+  get_filename_component(name ${f} NAME_WE)
+  file(READ ${f} src)
+  string(APPEND body "inline constexpr std::string_view ${name} = R\"rqlua(${src})rqlua\";\n")
+endforeach()
+string(APPEND body "}  // namespace rqcpp::lua\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

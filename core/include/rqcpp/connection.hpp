@@ -1,0 +1,143 @@
+// A synchronous connection to Redis (hiredis), owned RAII-style.
+//
+// A Connection is not thread-safe and must never be used on both sides of a
+// fork(): a forked child opens its own.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rqcpp/redis_url.hpp"
+
+struct redisReply;
+struct redisContext;
+
+namespace rqcpp {
+
+class Script;
+
+// One reply from Redis. Owns the hiredis reply tree; move-only. Accessors
+// never throw except where stated; an element of an array reply is a
+// non-owning view into its parent and must not outlive it.
+class Reply {
+ public:
+  enum class Type { kString, kArray, kInteger, kNil, kStatus, kError };
+
+  Reply() = default;
+  explicit Reply(redisReply* owned);  // takes ownership (may be null = nil)
+  Reply(Reply&&) noexcept;
+  Reply& operator=(Reply&&) noexcept;
+  Reply(const Reply&) = delete;
+  Reply& operator=(const Reply&) = delete;
+  ~Reply();
+
+  Type type() const;
+  bool is_nil() const { return type() == Type::kNil; }
+  bool is_error() const { return type() == Type::kError; }
+
+  // Text of a string, status or error reply; "" for others.
+  std::string_view str() const;
+  // Value of an integer reply; a string reply holding a decimal integer is
+  // parsed too. Throws RedisError for anything else.
+  long long integer() const;
+  // Elements of an array reply (0 for non-arrays) and a view of element i
+  // (i < size()). The view is valid while this Reply lives.
+  size_t size() const;
+  Reply at(size_t i) const;
+
+  // Array of strings (nils become "") for convenience.
+  std::vector<std::string> strings() const;
+  // A flat [field, value, ...] array (HGETALL, a stream entry's fields) as a
+  // map; empty for anything else.
+  std::map<std::string, std::string> hash() const;
+
+ private:
+  Reply(redisReply* borrowed, bool owned);
+  redisReply* reply_ = nullptr;
+  bool owned_ = false;
+};
+
+class Connection {
+ public:
+  // Connects, AUTHs and SELECTs as `url` says. `timeout` bounds connect and
+  // each command (zero: no command timeout, needed for blocking commands).
+  // Throws UrlError for a bad URL, RedisError when Redis cannot be reached or
+  // refuses AUTH/SELECT; the message names the (redacted) URL.
+  static Connection open(const std::string& url,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  static Connection open(const RedisUrl& url,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Sends one command (binary-safe arguments) and waits for its reply. Throws
+  // RedisError on I/O failure or timeout (the connection is then broken();
+  // reconnect() makes it usable again). A Redis error reply is returned, not
+  // thrown. Must not be called while appended commands await replies()
+  // (std::logic_error).
+  Reply command(const std::vector<std::string_view>& argv);
+  Reply command(std::initializer_list<std::string_view> argv);
+
+  // Like command() but throws RedisError when Redis answers with an error.
+  Reply checked(const std::vector<std::string_view>& argv);
+  Reply checked(std::initializer_list<std::string_view> argv);
+
+  // Pipelining: append() queues a command locally; replies() sends everything
+  // queued in one write and reads one reply per appended command, in order
+  // (one round trip). Throws RedisError on I/O failure.
+  void append(const std::vector<std::string_view>& argv);
+  void append(std::initializer_list<std::string_view> argv);
+  std::vector<Reply> replies();
+
+  // Runs a Lua script with EVALSHA, loading it with SCRIPT LOAD first when
+  // script.sha() is empty and again on NOSCRIPT (e.g. after a Redis restart),
+  // so it costs one round trip once loaded. Error replies are thrown as
+  // RedisError naming the script.
+  Reply eval(const Script& script, const std::vector<std::string_view>& keys,
+             const std::vector<std::string_view>& args);
+  // Queues an EVALSHA for replies(); the script must already be loaded
+  // (call load() once first; std::logic_error otherwise). Its reply may be
+  // a NOSCRIPT error if Redis lost its script cache meanwhile; the script did
+  // not run then.
+  void append_eval(const Script& script, const std::vector<std::string_view>& keys,
+                   const std::vector<std::string_view>& args);
+  // SCRIPT LOAD; stores the SHA in `script`. Throws RedisError.
+  void load(const Script& script);
+
+  // True after an I/O error; every call then throws until reconnect().
+  bool broken() const;
+  // Re-establishes the connection with the original URL and timeout. Throws
+  // RedisError when Redis is still unreachable.
+  void reconnect();
+
+  // The socket, for poll(); -1 when broken.
+  int fd() const;
+  // Changes the per-command timeout (zero: wait forever).
+  void set_timeout(std::chrono::milliseconds timeout);
+
+  const RedisUrl& url() const { return url_; }
+
+ private:
+  Connection(RedisUrl url, std::chrono::milliseconds timeout);
+  void connect();
+  [[noreturn]] void fail(const char* what);
+  struct ContextDeleter {
+    void operator()(redisContext* c) const;
+  };
+  std::unique_ptr<redisContext, ContextDeleter> ctx_;
+  RedisUrl url_;
+  std::chrono::milliseconds timeout_;
+  size_t pending_ = 0;
+};
+
+}  // namespace rqcpp

@@ -1,0 +1,143 @@
+// A job: one call of a plugin function, stored as RQ's job hash rq:job:<id>
+// (rq-wire-format.md section 2) plus its results stream (section 1.4).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <msgpack.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rqcpp/serialization.hpp"
+#include "rqcpp/timestamp.hpp"
+
+namespace rqcpp {
+
+class Connection;
+
+enum class JobStatus {
+  kQueued,
+  kStarted,
+  kFinished,
+  kFailed,
+  kDeferred,
+  kScheduled,
+  kStopped,
+  kCanceled
+};
+
+// "queued", "started", ... exactly as RQ writes them.
+std::string_view to_string(JobStatus status);
+// nullopt for an unknown or empty text.
+std::optional<JobStatus> parse_job_status(std::string_view text);
+
+// One entry of rq:results:<id>: the outcome of one execution.
+struct JobResult {
+  enum class Type { kSuccessful = 1, kFailed = 2, kStopped = 3 };
+  Type type = Type::kSuccessful;
+  std::string stream_id;             // "1795897138023-0"
+  Clock::time_point created_at;      // from the stream id's milliseconds
+  std::optional<std::string> value;  // msgpack bytes; nullopt for None / failures
+  std::string exc_string;            // traceback text for failures
+};
+
+// A snapshot of a job hash. A Job refers to (does not own) the Connection it
+// was fetched with; that Connection must outlive it. Accessors read the
+// snapshot; refresh() and the calls taking no snapshot (results) go to Redis.
+class Job {
+ public:
+  // Reads rq:job:<id> (HGETALL). Throws NoSuchJobError when the hash is
+  // missing or has no `data`, DecodeError when `data` does not decode,
+  // RedisError when Redis fails.
+  static Job fetch(Connection& conn, std::string id);
+  // Same, but nullopt instead of NoSuchJobError.
+  static std::optional<Job> try_fetch(Connection& conn, std::string id);
+  // A Job from hash fields already read (e.g. a pipelined HGETALL); no
+  // Redis access. Throws NoSuchJobError when `fields` has no `data`,
+  // DecodeError when it does not decode.
+  static Job from_hash(Connection& conn, std::string id, std::map<std::string, std::string> fields);
+
+  const std::string& id() const { return id_; }
+  // Status as of the snapshot; nullopt when the hash has none.
+  std::optional<JobStatus> status() const;
+  // Reads only the status field from Redis and updates the snapshot
+  // (nullopt when the hash or field is gone). Throws RedisError.
+  std::optional<JobStatus> fetch_status();
+  // Re-reads the whole hash. Throws as fetch(); the snapshot is unchanged
+  // when it throws.
+  void refresh();
+
+  const std::string& func_name() const { return call_.func_name; }
+  const std::string& args() const { return call_.args; }      // msgpack array
+  const std::string& kwargs() const { return call_.kwargs; }  // msgpack map
+  Serializer serializer() const { return serializer_; }
+  // Meta as a msgpack map ("\x80" when the job has none), decoded from the
+  // job's serializer.
+  std::string meta() const;
+
+  // Raw hash field, "" when absent.
+  std::string field(std::string_view name) const;
+  const std::map<std::string, std::string>& fields() const { return fields_; }
+  std::string origin() const { return field("origin"); }
+  std::string description() const { return field("description"); }
+  std::string worker_name() const { return field("worker_name"); }
+  std::optional<Clock::time_point> created_at() const;
+  std::optional<Clock::time_point> enqueued_at() const;
+  std::optional<Clock::time_point> started_at() const;
+  std::optional<Clock::time_point> ended_at() const;
+  // Seconds; nullopt when the field is absent (RQ defaults apply).
+  std::optional<long long> timeout() const;
+  std::optional<long long> result_ttl() const;
+  std::optional<long long> failure_ttl() const;
+  std::optional<long long> ttl() const;
+  // retries_left, nullopt when the job has no Retry.
+  std::optional<long long> retries_left() const;
+  // `dependency_ids` (JSON array), else the legacy single `dependency_id`,
+  // else empty.
+  std::vector<std::string> dependency_ids() const;
+
+  // Newest entry of the results stream (XREVRANGE ... COUNT 1), or nullopt.
+  // Values are converted from the job's serializer to msgpack. Throws
+  // RedisError, DecodeError for an entry that does not decode.
+  std::optional<JobResult> latest_result() const;
+  // Every kept entry, newest first. Throws as latest_result().
+  std::vector<JobResult> results() const;
+
+  // The newest result's value as msgpack bytes when the job finished with a
+  // non-None value; nullopt otherwise (not finished yet, failed, None). With
+  // no stream entry at all, the legacy hash field `result` (Redis < 5) is
+  // used when present. Reads Redis on every call; throws as latest_result().
+  std::optional<std::string> return_value() const;
+  // The same decoded to T (any msgpack-c convertible type). Throws
+  // DecodeError when the value does not convert to T.
+  template <class T>
+  std::optional<T> result() const {
+    auto bytes = return_value();
+    if (!bytes) return std::nullopt;
+    try {
+      msgpack::object_handle oh = msgpack::unpack(bytes->data(), bytes->size());
+      return oh.get().as<T>();
+    } catch (const std::exception& e) {
+      throw_decode(e.what());
+    }
+  }
+  // The failure text: the newest stream entry's exc_string when it is a
+  // failure, else the snapshot's `exc_info` field (zlib text; raw text if it
+  // is not zlib, as RQ); nullopt when neither. Throws as latest_result().
+  std::optional<std::string> exc_info() const;
+
+ private:
+  Job(Connection& conn, std::string id);
+  void load(std::map<std::string, std::string> fields);
+  [[noreturn]] static void throw_decode(const char* what);
+
+  Connection* conn_;
+  std::string id_;
+  std::map<std::string, std::string> fields_;
+  JobCall call_;
+  Serializer serializer_ = Serializer::kMsgpack;
+};
+
+}  // namespace rqcpp

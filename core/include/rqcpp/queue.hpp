@@ -1,0 +1,114 @@
+// A named queue (RQ's Queue): enqueue jobs, inspect and empty it.
+// Queues exist on the fly; enqueueing registers the queue in rq:queues.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rqcpp/args.hpp"
+#include "rqcpp/job.hpp"
+
+namespace rqcpp {
+
+class Connection;
+
+// A duration in seconds, given as a number or as text "180", "1h", "3m",
+// "5s", "2d". Constructing from text throws std::invalid_argument for other
+// forms.
+struct Duration {
+  long long seconds;
+  Duration(long long s) : seconds(s) {}  // NOLINT(google-explicit-constructor)
+  Duration(int s) : seconds(s) {}        // NOLINT(google-explicit-constructor)
+  Duration(std::string_view text);       // NOLINT(google-explicit-constructor)
+  Duration(const char* text) : Duration(std::string_view(text)) {}  // NOLINT
+};
+
+// RQ's Retry(max, interval): retry a failed job up to `max` more times,
+// waiting intervals[i] seconds (one value or a list; rq-wire-format 3.10).
+struct Retry {
+  int max = 1;
+  std::vector<long long> intervals = {0};
+};
+
+// Options of one enqueue; every field mirrors RQ's keyword of the same name.
+struct EnqueueOptions {
+  std::optional<Duration> job_timeout;   // default 180 s; -1 = no limit; 0 rejected
+  std::optional<long long> result_ttl;   // default 500 s; 0 = not kept; -1 = forever
+  std::optional<long long> ttl;          // max seconds queued before discarded
+  std::optional<long long> failure_ttl;  // default 1 year; -1 = forever
+  std::vector<std::string> depends_on;   // job ids this job waits for
+  bool allow_dependency_failures = false;
+  bool enqueue_at_front = false;           // for a deferred job once it is released
+  std::optional<std::string> job_id;       // default: a fresh uuid4
+  bool at_front = false;                   // LPUSH instead of RPUSH
+  std::optional<std::string> description;  // default: RQ-style call string
+  std::string meta;                        // msgpack map bytes; empty = none
+  std::optional<Retry> retry;
+  std::string on_success;  // "libname:function" callbacks, empty = none
+  std::string on_failure;
+  std::string on_stopped;
+};
+
+// One job for enqueue_many.
+struct JobSpec {
+  std::string func_name;
+  Args args;
+  EnqueueOptions options;
+};
+
+class Queue {
+ public:
+  // `conn` must outlive the Queue and every Job it returns.
+  Queue(Connection& conn, std::string name, Serializer serializer = Serializer::kMsgpack);
+
+  const std::string& name() const { return name_; }
+  std::string key() const;  // rq:queue:<name>
+
+  // Enqueues func_name("libname:symbol") with the given arguments and
+  // options, atomically (one round trip). Returns the stored Job (status
+  // queued, or deferred when a dependency is unfinished). Throws
+  // std::invalid_argument for bad options (timeout 0, malformed func name),
+  // RedisError when Redis fails.
+  Job enqueue_call(std::string_view func_name, const Args& args,
+                   const EnqueueOptions& options = {});
+
+  // Typed convenience: q.enqueue("lib:add", 1, 2).
+  template <class... A>
+  Job enqueue(std::string_view func_name, A&&... args) {
+    return enqueue_call(func_name, Args::of(std::forward<A>(args)...));
+  }
+  // Typed convenience with options: q.enqueue_with(opts, "lib:add", 1, 2).
+  template <class... A>
+  Job enqueue_with(const EnqueueOptions& options, std::string_view func_name, A&&... args) {
+    return enqueue_call(func_name, Args::of(std::forward<A>(args)...), options);
+  }
+
+  // Enqueues all specs in one round trip (a pipeline of the enqueue script).
+  // Same errors as enqueue_call; on error none of the remaining specs are sent.
+  std::vector<Job> enqueue_many(const std::vector<JobSpec>& specs);
+
+  // LLEN of the queue (ids whose hash is gone still count, as in RQ).
+  long long count();
+  // Ids in queue order; [offset, offset+length) with length -1 = all.
+  std::vector<std::string> job_ids(long long offset = 0, long long length = -1);
+  // Jobs in queue order; ids whose hash is gone are LREM'd and skipped, jobs
+  // of another origin skipped (RQ's get_jobs).
+  std::vector<Job> jobs();
+  // The job if it is in this queue (origin matches), else nullopt.
+  std::optional<Job> fetch_job(const std::string& id);
+  // Removes every queued id and deletes those job hashes (RQ's empty()).
+  // Returns how many were removed.
+  long long empty();
+  // Deletes the queue: empties it when delete_jobs, then removes the list and
+  // its rq:queues entry. Registries are left as RQ leaves them.
+  void remove(bool delete_jobs = true);
+
+ private:
+  Connection* conn_;
+  std::string name_;
+  Serializer serializer_;
+};
+
+}  // namespace rqcpp

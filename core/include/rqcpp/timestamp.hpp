@@ -1,0 +1,30 @@
+// RQ's time formats: TS text (%Y-%m-%dT%H:%M:%S.%fZ, naive UTC) for hash
+// fields, integer Unix seconds for registry scores.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rqcpp {
+
+using Clock = std::chrono::system_clock;
+
+// "2026-11-28T20:15:19.972214Z" (always 6 fraction digits).
+std::string format_timestamp(Clock::time_point t);
+std::string now_timestamp();
+
+// Accepts TS with or without fraction (RQ's two read formats). Empty input or
+// anything else gives nullopt.
+std::optional<Clock::time_point> parse_timestamp(std::string_view text);
+
+// Unix seconds, truncated (RQ's NOW).
+long long unix_seconds(Clock::time_point t);
+long long now_seconds();
+
+// "180", "1h", "3m", "5s", "2d" -> seconds. Throws std::invalid_argument
+// with a message naming the text when it is not one of those forms.
+long long parse_duration(std::string_view text);
+
+}  // namespace rqcpp

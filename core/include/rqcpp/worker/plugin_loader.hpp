@@ -1,0 +1,88 @@
+// Finding, loading and checking job plugins (docs/design.md, "Plugins").
+//
+// A job names its function "libname:function". libname must match
+// [A-Za-z0-9_.-]+ and not be "." or "..", and resolves to
+// <plugin-dir>/lib<libname>.so, else <plugin-dir>/<libname>.so; the resolved
+// real path (symlinks followed) must lie inside the real plugin directory. The
+// library must export rqcpp_plugin_manifest with abi_version ==
+// RQCPP_ABI_VERSION, and only functions listed in that manifest are callable.
+//
+// rqworker only loads plugins inside forked work horses (a plugin that
+// crashes while loading fails one job, not the worker). Tools such as rqctl
+// may load one in-process to list its functions.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rqcpp/error.hpp"
+#include "rqcpp/plugin.h"
+
+namespace rqcpp {
+
+// Why a plugin function could not be reached. what() is one line naming the
+// problem, e.g. "unknown plugin 'x' (no libx.so or x.so in /plugins)",
+// "ABI mismatch (plugin 999, worker 1)". A job failing this way reports the
+// exception type "PluginError".
+class PluginError : public Error {
+ public:
+  using Error::Error;
+};
+
+// "libname:function" split at the first ':'. Throws PluginError when there is
+// no ':' or either part is empty, or when libname is not a valid plugin name.
+struct FunctionRef {
+  std::string libname;
+  std::string function;
+  static FunctionRef parse(std::string_view func_name);
+};
+
+// True when `libname` matches [A-Za-z0-9_.-]+ and is not "." or "..".
+bool valid_plugin_name(std::string_view libname);
+
+// The file lib<libname>.so or <libname>.so in `plugin_dir`, as a real path.
+// Throws PluginError: "invalid plugin name", "plugin directory ... does not
+// exist", "unknown plugin ..." (neither file exists), or "... resolves
+// outside the plugin directory" (a symlink escaping it).
+std::filesystem::path resolve_plugin(const std::filesystem::path& plugin_dir,
+                                     std::string_view libname);
+
+// A loaded plugin library whose manifest has been checked. Owns the dl
+// handle (dlclose on destruction); function pointers and the manifest it
+// hands out are valid only while it lives. Move-only.
+class Plugin {
+ public:
+  // Resolves and dlopens `libname` (RTLD_NOW | RTLD_LOCAL), then checks the
+  // manifest. Throws PluginError: any resolve_plugin error, "plugin failed to
+  // load: <dlerror>", "not an rqcpp plugin (no rqcpp_plugin_manifest)",
+  // "ABI mismatch (plugin N, worker M)".
+  static Plugin load(const std::filesystem::path& plugin_dir, std::string_view libname);
+
+  Plugin(Plugin&&) noexcept;
+  Plugin& operator=(Plugin&&) noexcept;
+  ~Plugin();
+
+  const std::string& libname() const { return libname_; }
+  const std::filesystem::path& path() const { return path_; }
+  const rqcpp_manifest& manifest() const { return *manifest_; }
+  // Names of the manifest's functions, in manifest order.
+  std::vector<std::string> function_names() const;
+
+  // The manifest entry called `name`; exported symbols that are not in the
+  // manifest are never considered. Throws PluginError "no function 'f' in
+  // plugin 'x' (it offers: a, b)".
+  rqcpp_job_fn function(std::string_view name) const;
+
+ private:
+  struct Library;  // the Boost.DLL handle, kept out of this header
+  Plugin() = default;
+  std::unique_ptr<Library> lib_;
+  std::string libname_;
+  std::filesystem::path path_;
+  const rqcpp_manifest* manifest_ = nullptr;
+};
+
+}  // namespace rqcpp

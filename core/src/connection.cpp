@@ -1,0 +1,222 @@
+// Connection: hiredis (0.14, RESP2) with AUTH/SELECT, pipelining and
+// EVALSHA with reload on NOSCRIPT.
+#include "rqcpp/connection.hpp"
+
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include <stdexcept>
+
+#include "rqcpp/error.hpp"
+#include "rqcpp/script.hpp"
+
+namespace rqcpp {
+namespace {
+
+constexpr auto kDefaultConnectTimeout = std::chrono::seconds(5);
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+// argv as the parallel arrays hiredis wants; views stay owned by the caller.
+struct Argv {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  explicit Argv(const std::vector<std::string_view>& argv) {
+    ptrs.reserve(argv.size());
+    lens.reserve(argv.size());
+    for (auto a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+  }
+  int argc() const { return static_cast<int>(ptrs.size()); }
+};
+
+std::vector<std::string_view> evalsha_argv(const Script& script,
+                                           const std::vector<std::string_view>& keys,
+                                           const std::vector<std::string_view>& args,
+                                           std::string& numkeys) {
+  numkeys = std::to_string(keys.size());
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(script.sha());
+  argv.push_back(numkeys);
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+void Connection::ContextDeleter::operator()(redisContext* c) const {
+  redisFree(c);
+}
+
+Connection Connection::open(const std::string& url, std::chrono::milliseconds timeout) {
+  return open(RedisUrl::parse(url), timeout);
+}
+
+Connection Connection::open(const RedisUrl& url, std::chrono::milliseconds timeout) {
+  Connection conn(url, timeout);
+  conn.connect();
+  return conn;
+}
+
+Connection::Connection(RedisUrl url, std::chrono::milliseconds timeout)
+    : url_(std::move(url)), timeout_(timeout) {}
+
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+void Connection::connect() {
+  ctx_.reset();
+  pending_ = 0;
+  timeval tv = to_timeval(timeout_.count() > 0 ? timeout_ : kDefaultConnectTimeout);
+  redisContext* c = url_.unix_path.empty()
+                        ? redisConnectWithTimeout(url_.host.c_str(), url_.port, tv)
+                        : redisConnectUnixWithTimeout(url_.unix_path.c_str(), tv);
+  if (c == nullptr) throw RedisError("cannot allocate a Redis context for " + url_.redacted());
+  if (c->err) {
+    std::string why = c->errstr;
+    redisFree(c);
+    throw RedisError("cannot connect to Redis at " + url_.redacted() + ": " + why);
+  }
+  ctx_.reset(c);
+  if (url_.unix_path.empty()) redisEnableKeepAlive(c);
+  set_timeout(timeout_);
+
+  if (!url_.password.empty()) {
+    Reply r = url_.user.empty() ? command({"AUTH", url_.password})
+                                : command({"AUTH", url_.user, url_.password});
+    if (r.is_error()) {
+      ctx_.reset();
+      throw RedisError("Redis at " + url_.redacted() + " refused AUTH: " + std::string(r.str()));
+    }
+  }
+  if (url_.db != 0) {
+    std::string db = std::to_string(url_.db);
+    Reply r = command({"SELECT", db});
+    if (r.is_error()) {
+      ctx_.reset();
+      throw RedisError("Redis at " + url_.redacted() + " refused SELECT " + db + ": " +
+                       std::string(r.str()));
+    }
+  }
+}
+
+void Connection::fail(const char* what) {
+  std::string why = ctx_ && ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+  ctx_.reset();
+  pending_ = 0;
+  throw RedisError(std::string(what) + " on Redis at " + url_.redacted() + ": " + why);
+}
+
+Reply Connection::command(const std::vector<std::string_view>& argv) {
+  if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
+  if (pending_ != 0)
+    throw std::logic_error("Connection::command while pipelined replies are pending");
+  Argv a(argv);
+  void* r = redisCommandArgv(ctx_.get(), a.argc(), a.ptrs.data(), a.lens.data());
+  if (r == nullptr) fail(argv.empty() ? "command" : std::string(argv[0]).c_str());
+  return Reply(static_cast<redisReply*>(r));
+}
+
+Reply Connection::command(std::initializer_list<std::string_view> argv) {
+  return command(std::vector<std::string_view>(argv));
+}
+
+Reply Connection::checked(const std::vector<std::string_view>& argv) {
+  Reply r = command(argv);
+  if (r.is_error()) {
+    throw RedisError((argv.empty() ? std::string() : std::string(argv[0])) + ": " +
+                     std::string(r.str()));
+  }
+  return r;
+}
+
+Reply Connection::checked(std::initializer_list<std::string_view> argv) {
+  return checked(std::vector<std::string_view>(argv));
+}
+
+void Connection::append(const std::vector<std::string_view>& argv) {
+  if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
+  Argv a(argv);
+  if (redisAppendCommandArgv(ctx_.get(), a.argc(), a.ptrs.data(), a.lens.data()) != REDIS_OK) {
+    fail("pipeline append");
+  }
+  ++pending_;
+}
+
+void Connection::append(std::initializer_list<std::string_view> argv) {
+  append(std::vector<std::string_view>(argv));
+}
+
+std::vector<Reply> Connection::replies() {
+  std::vector<Reply> out;
+  out.reserve(pending_);
+  while (pending_ > 0) {
+    void* r = nullptr;
+    if (redisGetReply(ctx_.get(), &r) != REDIS_OK || r == nullptr) fail("pipeline");
+    out.emplace_back(static_cast<redisReply*>(r));
+    --pending_;
+  }
+  return out;
+}
+
+void Connection::load(const Script& script) {
+  Reply r = command({"SCRIPT", "LOAD", script.source()});
+  if (r.is_error() || r.type() != Reply::Type::kString) {
+    throw RedisError("cannot load script " + script.name() + ": " + std::string(r.str()));
+  }
+  script.set_sha(std::string(r.str()));
+}
+
+Reply Connection::eval(const Script& script, const std::vector<std::string_view>& keys,
+                       const std::vector<std::string_view>& args) {
+  if (script.sha().empty()) load(script);
+  std::string numkeys;
+  Reply r = command(evalsha_argv(script, keys, args, numkeys));
+  if (r.is_error() && r.str().substr(0, 8) == "NOSCRIPT") {
+    load(script);
+    r = command(evalsha_argv(script, keys, args, numkeys));
+  }
+  if (r.is_error()) throw RedisError("script " + script.name() + ": " + std::string(r.str()));
+  return r;
+}
+
+void Connection::append_eval(const Script& script, const std::vector<std::string_view>& keys,
+                             const std::vector<std::string_view>& args) {
+  if (script.sha().empty()) {
+    if (pending_ != 0)
+      throw std::logic_error("append_eval: script " + script.name() + " not loaded");
+    load(script);
+  }
+  std::string numkeys;
+  append(evalsha_argv(script, keys, args, numkeys));
+}
+
+bool Connection::broken() const {
+  return !ctx_ || ctx_->err != 0;
+}
+
+void Connection::reconnect() {
+  connect();
+}
+
+int Connection::fd() const {
+  return ctx_ ? ctx_->fd : -1;
+}
+
+void Connection::set_timeout(std::chrono::milliseconds timeout) {
+  timeout_ = timeout;
+  if (ctx_) redisSetTimeout(ctx_.get(), to_timeval(timeout));
+}
+
+}  // namespace rqcpp

@@ -1,0 +1,121 @@
+// The job `data` field (rq-wire-format.md 2.2) and serializer-encoded values.
+#include <nlohmann/json.hpp>
+
+#include "msgpack_items.hpp"
+#include "rqcpp/error.hpp"
+#include "rqcpp/serialization.hpp"
+
+namespace rqcpp {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+bool looks_like_zlib(std::string_view b) {
+  if (b.size() < 2) return false;
+  auto cmf = static_cast<unsigned char>(b[0]), flg = static_cast<unsigned char>(b[1]);
+  return (cmf & 0x0f) == 8 && (cmf * 256 + flg) % 31 == 0;
+}
+
+// JSON text starts (after optional whitespace) with '['; msgpack with an
+// array header. Those never collide: '[' is msgpack's fixint 91.
+Serializer detect(std::string_view plain) {
+  for (char c : plain) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == '[' || c == '{') return Serializer::kJson;
+    break;
+  }
+  return Serializer::kMsgpack;
+}
+
+JobCall decode_msgpack_call(std::string_view plain) {
+  auto items = detail::array_items(plain, "job data");
+  if (items.size() != 4) {
+    throw DecodeError("job data: expected [func_name, instance, args, kwargs], got " +
+                      std::to_string(items.size()) + " items");
+  }
+  auto func = static_cast<unsigned char>(items[0][0]);
+  size_t hdr = (func & 0xe0) == 0xa0 ? 1
+               : func == 0xd9        ? 2
+               : func == 0xda        ? 3
+               : func == 0xdb        ? 5
+                                     : 0;
+  if (hdr == 0) throw DecodeError("job data: func_name is not a msgpack str");
+  JobCall call;
+  call.func_name = std::string(items[0].substr(hdr));
+  detail::array_items(items[2], "job args");
+  detail::map_items(items[3], "job kwargs");
+  call.args = std::string(items[2]);
+  call.kwargs = std::string(items[3]);
+  return call;
+}
+
+JobCall decode_json_call(std::string_view plain) {
+  Json j;
+  try {
+    j = Json::parse(plain.begin(), plain.end());
+  } catch (const std::exception& e) {
+    throw DecodeError(std::string("job data: not valid JSON: ") + e.what());
+  }
+  if (!j.is_array() || j.size() != 4) {
+    throw DecodeError("job data: expected [func_name, instance, args, kwargs]");
+  }
+  if (!j[0].is_string()) throw DecodeError("job data: func_name is not a string");
+  if (!j[2].is_array()) throw DecodeError("job data: args is not an array");
+  if (!j[3].is_object()) throw DecodeError("job data: kwargs is not an object");
+  JobCall call;
+  call.func_name = j[0].get<std::string>();
+  auto a = Json::to_msgpack(j[2]);
+  auto k = Json::to_msgpack(j[3]);
+  call.args.assign(a.begin(), a.end());
+  call.kwargs.assign(k.begin(), k.end());
+  return call;
+}
+
+}  // namespace
+
+std::string encode_job_data(const JobCall& call, Serializer serializer) {
+  detail::array_items(call.args, "job args");
+  detail::map_items(call.kwargs, "job kwargs");
+  std::string plain;
+  if (serializer == Serializer::kMsgpack) {
+    detail::append_array_header(plain, 4);
+    detail::append_str(plain, call.func_name);
+    plain += '\xc0';  // instance: None
+    plain += call.args;
+    plain += call.kwargs;
+  } else {
+    plain = "[" + Json(call.func_name).dump(-1, ' ', true, Json::error_handler_t::replace) +
+            ", null, " + msgpack_to_json(call.args) + ", " + msgpack_to_json(call.kwargs) + "]";
+  }
+  return zlib_compress(plain);
+}
+
+JobCall decode_job_data(std::string_view data, Serializer* detected) {
+  std::string plain;
+  if (looks_like_zlib(data)) {
+    try {
+      plain = zlib_decompress(data);
+    } catch (const DecodeError&) {
+      plain.assign(data);  // as RQ: fall back to the raw bytes
+    }
+  } else {
+    plain.assign(data);
+  }
+  Serializer s = detect(plain);
+  if (detected) *detected = s;
+  return s == Serializer::kJson ? decode_json_call(plain) : decode_msgpack_call(plain);
+}
+
+std::string encode_value(std::string_view msgpack, Serializer serializer) {
+  detail::check_single_value(msgpack, "value");
+  if (serializer == Serializer::kMsgpack) return std::string(msgpack);
+  return msgpack_to_json(msgpack);
+}
+
+std::string decode_value(std::string_view bytes, Serializer serializer) {
+  if (serializer == Serializer::kJson) return json_to_msgpack(bytes);
+  detail::check_single_value(bytes, "value");
+  return std::string(bytes);
+}
+
+}  // namespace rqcpp

@@ -1,0 +1,183 @@
+// Parsing of redis:// and unix:// URLs.
+#include "rqcpp/redis_url.hpp"
+
+#include <charconv>
+#include <cstdlib>
+
+#include "rqcpp/error.hpp"
+
+namespace rqcpp {
+namespace {
+
+// The URL with anything between "://" and the last '@' of the authority
+// replaced, so error messages never show a password.
+std::string mask(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  auto rest = url.substr(scheme_end + 3);
+  auto at = rest.rfind('@', rest.find('/'));
+  if (at == std::string_view::npos) return std::string(url);
+  auto creds = rest.substr(0, at);
+  auto colon = creds.find(':');
+  std::string out(url.substr(0, scheme_end + 3));
+  if (colon == std::string_view::npos) {
+    out.append(creds);  // a bare user name is not secret
+  } else {
+    out.append(creds.substr(0, colon)).append(":***");
+  }
+  out.append(rest.substr(at));
+  return out;
+}
+
+[[noreturn]] void bad(std::string_view url, const std::string& what) {
+  throw UrlError("invalid Redis URL '" + mask(url) + "': " + what);
+}
+
+std::string percent_decode(std::string_view url, std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    int value = 0;
+    if (i + 2 >= s.size()) bad(url, "truncated %-escape");
+    auto r = std::from_chars(s.data() + i + 1, s.data() + i + 3, value, 16);
+    if (r.ec != std::errc() || r.ptr != s.data() + i + 3) bad(url, "bad %-escape");
+    out += static_cast<char>(value);
+    i += 2;
+  }
+  return out;
+}
+
+int parse_int(std::string_view url, std::string_view text, const char* what, int lo, int hi) {
+  int value = 0;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || value < lo ||
+      value > hi) {
+    bad(url, std::string(what) + " '" + std::string(text) + "' is not a number in " +
+                 std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  return value;
+}
+
+// "a=1&b=2" -> applies db and password.
+void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    auto eq = item.find('=');
+    auto name = item.substr(0, eq);
+    auto value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    if (name == "db") {
+      out.db = parse_int(url, value, "db", 0, 1 << 20);
+    } else if (name == "password") {
+      out.password = percent_decode(url, value);
+    } else if (!name.empty()) {
+      bad(url, "unsupported query parameter '" + std::string(name) + "'");
+    }
+  }
+}
+
+// "[user]:password" or "user".
+void apply_credentials(std::string_view url, std::string_view creds, RedisUrl& out) {
+  auto colon = creds.find(':');
+  if (colon == std::string_view::npos) {
+    out.user = percent_decode(url, creds);
+  } else {
+    out.user = percent_decode(url, creds.substr(0, colon));
+    out.password = percent_decode(url, creds.substr(colon + 1));
+  }
+}
+
+}  // namespace
+
+RedisUrl RedisUrl::parse(std::string_view url) {
+  RedisUrl out;
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos)
+    bad(url, "expected redis://host:port/db or unix:///path");
+  auto scheme = url.substr(0, scheme_end);
+  auto rest = url.substr(scheme_end + 3);
+
+  std::string_view query;
+  if (auto q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+
+  if (scheme == "unix") {
+    out.host.clear();
+    out.port = 0;
+    // unix://[creds@]/path: the authority is everything before the first '/'.
+    auto slash = rest.find('/');
+    if (slash == std::string_view::npos) bad(url, "unix:// URL needs an absolute socket path");
+    auto authority = rest.substr(0, slash);
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      apply_credentials(url, authority.substr(0, at), out);
+    } else if (!authority.empty()) {
+      bad(url, "unix:// URL needs an absolute socket path (unix:///path)");
+    }
+    out.unix_path = std::string(rest.substr(slash));
+    if (out.unix_path.size() < 2) bad(url, "empty socket path");
+    apply_query(url, query, out);
+    return out;
+  }
+  if (scheme == "rediss") bad(url, "TLS (rediss://) is not supported");
+  if (scheme != "redis") bad(url, "unsupported scheme '" + std::string(scheme) + "'");
+
+  auto slash = rest.find('/');
+  auto authority = rest.substr(0, slash);
+  auto path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    apply_credentials(url, authority.substr(0, at), out);
+    authority = authority.substr(at + 1);
+  }
+  std::string_view host = authority, port;
+  if (!authority.empty() && authority.front() == '[') {  // [::1]:6379
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) bad(url, "unclosed '[' in host");
+    host = authority.substr(1, close - 1);
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') bad(url, "expected ':' after ']'");
+      port = after.substr(1);
+      if (port.empty()) bad(url, "empty port");
+    }
+  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) bad(url, "empty port");
+  }
+  if (host.empty()) bad(url, "missing host");
+  out.host = std::string(host);
+  if (!port.empty()) out.port = parse_int(url, port, "port", 1, 65535);
+  if (!path.empty()) out.db = parse_int(url, path, "db", 0, 1 << 20);
+  apply_query(url, query, out);
+  return out;
+}
+
+std::string RedisUrl::redacted() const {
+  std::string creds;
+  if (!user.empty() || !password.empty()) {
+    creds = user;
+    if (!password.empty()) creds += ":***";
+    creds += "@";
+  }
+  if (!unix_path.empty()) {
+    std::string s = "unix://" + creds + unix_path;
+    if (db != 0) s += "?db=" + std::to_string(db);
+    return s;
+  }
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return "redis://" + creds + h + ":" + std::to_string(port) + "/" + std::to_string(db);
+}
+
+std::string default_redis_url() {
+  const char* env = std::getenv("RQ_REDIS_URL");
+  if (env != nullptr && *env != '\0') return env;
+  return "redis://127.0.0.1:6379/0";
+}
+
+}  // namespace rqcpp

@@ -1,0 +1,43 @@
+// RQ's worker commands over pub/sub (wire doc 1.6): the worker SUBSCRIBEs to
+// rq:pubsub:<w> on its own connection, polled with everything else.
+#pragma once
+
+#include <poll.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rqcpp/redis_url.hpp"
+#include "worker/poll_connection.hpp"
+
+namespace rqcpp {
+
+struct WorkerCommand {
+  enum class Kind { kShutdown, kKillHorse, kStopJob };
+  Kind kind;
+  std::string job_id;  // kStopJob only
+};
+
+class CommandChannel {
+ public:
+  CommandChannel(RedisUrl url, std::string channel);
+
+  bool connected() const { return conn_.has_value(); }
+  // Connects and sends SUBSCRIBE (the confirmation is read by on_poll).
+  // Throws RedisError.
+  void connect();
+  void add_fd(std::vector<pollfd>& fds) const;
+  // Reads what poll() reported; returns the commands received (unknown or
+  // malformed messages are skipped). Throws RedisError when the connection
+  // failed (then it is dropped; connect() again later).
+  std::vector<WorkerCommand> on_poll(const std::vector<pollfd>& fds);
+  void reset() { conn_.reset(); }
+
+ private:
+  RedisUrl url_;
+  std::string channel_;
+  std::optional<PollConnection> conn_;
+};
+
+}  // namespace rqcpp

@@ -1,0 +1,64 @@
+// The worker's per-job Redis traffic (docs/design.md, "hot path"): the take
+// script and the fused finish+take script (core/scripts/take.lua,
+// finish.lua). In steady state one job costs one call of finish_and_take().
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rqcpp {
+
+class Connection;
+
+// A job the take script popped and marked started.
+struct TakenJob {
+  std::string queue;    // the queue it was popped from
+  std::string id;
+  std::string origin;   // registries use this (the job's origin, else queue)
+  std::string timeout;  // raw `timeout` field, "" when absent
+  std::string data;     // raw `data` field
+  std::string meta;     // raw `meta` field, "" when absent
+};
+
+// What a take (alone or after a finish) found.
+struct TakeReply {
+  enum class Kind { kJob, kEmpty, kSuspended, kUnregistered, kNone };
+  Kind kind = Kind::kNone;  // kNone: finish without take
+  TakenJob job;             // when kJob
+  std::string finish_state; // finish_and_take only: "done", "retried", "skipped"
+};
+
+// One job's outcome, already encoded for Redis.
+struct FinishRequest {
+  std::string id;
+  std::string origin;
+  std::string status;    // "finished", "failed" or "stopped"
+  std::string payload;   // base64 return value ("" for None) or base64(zlib(exc text))
+  bool has_value = false;
+  double working_time = 0;             // seconds
+  std::optional<std::string> meta;     // encoded with the job's serializer; nullopt = unchanged
+};
+
+class HotPath {
+ public:
+  HotPath(std::string worker_name, std::vector<std::string> queues,
+          std::chrono::seconds monitoring_interval, long long default_result_ttl);
+
+  // Runs take.lua: one round trip. Throws RedisError.
+  TakeReply take(Connection& conn) const;
+  // Runs finish.lua (+ take.lua when take_next): one round trip. Safe to
+  // repeat after a lost reply. Throws RedisError.
+  TakeReply finish(Connection& conn, const FinishRequest& request, bool take_next) const;
+
+ private:
+  std::vector<std::string> common_args(const char* mode) const;
+  std::vector<std::string> keys_;
+  std::string worker_name_;
+  std::vector<std::string> queues_;
+  long long interval_;
+  long long default_result_ttl_;
+};
+
+}  // namespace rqcpp

@@ -1,0 +1,142 @@
+// The builtin plugin: small jobs useful in production checks and in tests
+// ("builtin:add", "builtin:echo", "builtin:sleep", ...). Each function's doc
+// string is what `rqctl plugins` shows.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <rqcpp/sdk.hpp>
+#include <string>
+#include <thread>
+
+namespace builtin {
+
+std::int64_t add(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) {
+    throw rqcpp::JobError("OverflowError", "add(): " + std::to_string(a) + " + " +
+                                               std::to_string(b) + " does not fit in 64 bits");
+  }
+  return sum;
+}
+
+double add_float(double a, double b) {
+  return a + b;
+}
+
+// Returns its argument unchanged (re-packed from the job's own buffer, which
+// lives until the result is encoded).
+msgpack::object echo(msgpack::object value) {
+  return value;
+}
+
+// Returns the keyword arguments as a dict.
+std::map<std::string, msgpack::object> echo_kwargs(const rqcpp::Kwargs& kwargs) {
+  std::map<std::string, msgpack::object> out;
+  for (const std::string& name : kwargs.names()) out.emplace(name, *kwargs.find(name));
+  return out;
+}
+
+double sleep(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) {
+    throw rqcpp::JobError("ValueError", "sleep(): seconds must be a finite number >= 0");
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  return seconds;
+}
+
+void fail(std::optional<std::string> message) {
+  throw rqcpp::JobError("ValueError", message.value_or("builtin:fail was called"));
+}
+
+// Dies the way `kind` says, without unwinding: "segv" (SIGSEGV with the
+// default action), "abort" (abort(), SIGABRT) or "exit" (_exit(3) without
+// reporting a result).
+void crash(const std::string& kind) {
+  if (kind == "segv") {
+    std::signal(SIGSEGV, SIG_DFL);
+    std::raise(SIGSEGV);
+  } else if (kind == "abort") {
+    std::abort();
+  } else if (kind == "exit") {
+    ::_exit(3);
+  } else {
+    throw rqcpp::JobError("ValueError",
+                          "crash(): kind must be 'segv', 'abort' or 'exit', got '" + kind + "'");
+  }
+  throw rqcpp::JobError("RuntimeError", "crash(): still alive after '" + kind + "'");
+}
+
+void noop() {}
+
+// The pid of the process running the job (the worker's work horse).
+std::int64_t pid() {
+  return static_cast<std::int64_t>(::getpid());
+}
+
+// Allocates `mb` MiB and writes to every page, so the memory is really
+// resident, then frees it. Returns mb.
+std::int64_t allocate(std::int64_t mb) {
+  constexpr std::int64_t kMaxMb = 1 << 20;  // 1 TiB: anything above is a typo
+  if (mb < 0 || mb > kMaxMb) {
+    throw rqcpp::JobError("ValueError",
+                          "allocate(): mb must be in [0, " + std::to_string(kMaxMb) + "]");
+  }
+  const std::size_t bytes = static_cast<std::size_t>(mb) << 20;
+  std::unique_ptr<char[]> block(new char[bytes > 0 ? bytes : 1]);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const std::size_t step = page > 0 ? static_cast<std::size_t>(page) : 4096;
+  volatile char* p = block.get();
+  for (std::size_t i = 0; i < bytes; i += step) p[i] = static_cast<char>(i);
+  return mb;
+}
+
+// Sets meta["progress"] = 1..steps, saving meta to Redis after each step and
+// waiting `interval` seconds (default 0) between steps. Returns steps.
+std::int64_t progress(std::int64_t steps, std::optional<double> interval) {
+  if (steps < 0) throw rqcpp::JobError("ValueError", "progress(): steps must be >= 0");
+  const double wait = interval.value_or(0.0);
+  if (!std::isfinite(wait) || wait < 0) {
+    throw rqcpp::JobError("ValueError", "progress(): interval must be a finite number >= 0");
+  }
+  rqcpp::JobContext& job = rqcpp::current_job();
+  for (std::int64_t i = 1; i <= steps; ++i) {
+    job.set_meta("progress", i);
+    job.save_meta();
+    if (wait > 0 && i < steps) std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+  }
+  return steps;
+}
+
+// What the job knows about itself: {"id", "origin", "func_name"}.
+std::map<std::string, std::string> job_info() {
+  const rqcpp::JobContext& job = rqcpp::current_job();
+  return {{"id", std::string(job.id())},
+          {"origin", std::string(job.origin())},
+          {"func_name", std::string(job.func_name())}};
+}
+
+}  // namespace builtin
+
+RQCPP_JOB(builtin::add, "Adds two 64-bit integers (OverflowError when the sum does not fit)");
+RQCPP_JOB(builtin::add_float, "Adds two floats");
+RQCPP_JOB(builtin::echo, "Returns its one argument unchanged (any value)");
+RQCPP_JOB(builtin::echo_kwargs, "Returns its keyword arguments as a dict");
+RQCPP_JOB(builtin::sleep, "Sleeps for `seconds` (float), then returns it");
+RQCPP_JOB(builtin::fail, "Fails with ValueError(message)");
+RQCPP_JOB(builtin::crash, "Kills the work horse: kind 'segv', 'abort' or 'exit'");
+RQCPP_JOB(builtin::noop, "Does nothing, returns None");
+RQCPP_JOB_NAMED("getpid", builtin::pid, "Returns the pid of the work horse running the job");
+RQCPP_JOB(builtin::allocate, "Allocates and touches `mb` MiB, frees it, returns mb");
+RQCPP_JOB(builtin::progress,
+          "Sets meta['progress'] to 1..steps, saving meta each step; optional interval seconds");
+RQCPP_JOB(builtin::job_info, "Returns the job's id, origin and func_name");
+
+RQCPP_PLUGIN("builtin", BUILTIN_PLUGIN_VERSION);

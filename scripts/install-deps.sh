@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages rqcpp needs to build, test and run its demo.
+# Skips apt entirely when everything is already installed.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config
+  libhiredis-dev libboost-dev libboost-program-options-dev libmsgpack-cxx-dev
+  libspdlog-dev catch2 zlib1g-dev nlohmann-json3-dev
+  redis-server redis-tools
+  python3 python3-rq python3-msgpack
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "Installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,55 @@
+"""Python RQ 1.13 peer for tests/core/python_peer_test.cpp.
+
+    rq_core_peer.py read URL JOB_ID      -> prints the job as JSON
+    rq_core_peer.py enqueue URL QUEUE    -> enqueues mylib.add(2, 3) with meta,
+                                            prints the job id
+
+Uses the MsgpackSerializer of rq-wire-format.md section 4.1.
+"""
+import json
+import sys
+
+import msgpack
+from redis import Redis
+from rq import Queue
+from rq.job import Job
+
+
+class MsgpackSerializer:
+    @staticmethod
+    def dumps(obj):
+        return msgpack.packb(obj, use_bin_type=True)
+
+    @staticmethod
+    def loads(data):
+        return msgpack.unpackb(data, raw=False)
+
+
+def main():
+    mode, url, arg = sys.argv[1:4]
+    r = Redis.from_url(url)
+    if mode == "read":
+        job = Job.fetch(arg, connection=r, serializer=MsgpackSerializer)
+        print(json.dumps({
+            "func_name": job.func_name,
+            "args": list(job.args),
+            "kwargs": job.kwargs,
+            "status": job.get_status(),
+            "origin": job.origin,
+            "description": job.description,
+            "timeout": job.timeout,
+            "meta": job.meta,
+            "enqueued_at": job.enqueued_at.isoformat() if job.enqueued_at else None,
+            "in_queues": [q.name for q in Queue.all(connection=r)],
+            "queue_job_ids": Queue(job.origin, connection=r).job_ids,
+        }))
+    elif mode == "enqueue":
+        q = Queue(arg, connection=r, serializer=MsgpackSerializer)
+        job = q.enqueue("mylib.add", 2, 3, meta={"k": "v"}, job_timeout=60, kw="x")
+        print(job.id)
+    else:
+        raise SystemExit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "rqcpp/error.hpp"
+#include "rqcpp/redis_url.hpp"
+
+using rqcpp::RedisUrl;
+
+TEST_CASE("redis:// URLs parse host, port, db and credentials", "[url]") {
+  auto u = RedisUrl::parse("redis://127.0.0.1:6391/2");
+  CHECK(u.host == "127.0.0.1");
+  CHECK(u.port == 6391);
+  CHECK(u.db == 2);
+  CHECK(u.user.empty());
+  CHECK(u.password.empty());
+  CHECK(u.unix_path.empty());
+
+  auto d = RedisUrl::parse("redis://redis.example");
+  CHECK(d.host == "redis.example");
+  CHECK(d.port == 6379);
+  CHECK(d.db == 0);
+
+  auto p = RedisUrl::parse("redis://:s3cret@host:1234/0");
+  CHECK(p.user.empty());
+  CHECK(p.password == "s3cret");
+  CHECK(p.port == 1234);
+
+  auto up = RedisUrl::parse("redis://alice:p%40ss@host/5");
+  CHECK(up.user == "alice");
+  CHECK(up.password == "p@ss");
+  CHECK(up.db == 5);
+
+  auto q = RedisUrl::parse("redis://host:1/?db=3");
+  CHECK(q.db == 3);
+
+  auto v6 = RedisUrl::parse("redis://[::1]:7000/1");
+  CHECK(v6.host == "::1");
+  CHECK(v6.port == 7000);
+}
+
+TEST_CASE("unix:// URLs parse the socket path and db", "[url]") {
+  auto u = RedisUrl::parse("unix:///run/redis/redis.sock?db=4");
+  CHECK(u.unix_path == "/run/redis/redis.sock");
+  CHECK(u.db == 4);
+  CHECK(u.host.empty());
+  auto a = RedisUrl::parse("unix://:pw@/tmp/r.sock");
+  CHECK(a.unix_path == "/tmp/r.sock");
+  CHECK(a.password == "pw");
+  CHECK(RedisUrl::parse("unix:///tmp/r.sock?password=x%20y").password == "x y");
+}
+
+TEST_CASE("bad URLs throw UrlError naming the problem", "[url]") {
+  auto fails_with = [](const char* url, const char* part) {
+    try {
+      RedisUrl::parse(url);
+      FAIL("no error for " << url);
+    } catch (const rqcpp::UrlError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(part) != std::string::npos);
+    }
+  };
+  fails_with("http://host:6379/0", "scheme");
+  fails_with("rediss://host:6379/0", "TLS");
+  fails_with("127.0.0.1:6379", "redis://");
+  fails_with("redis://host:port/0", "port");
+  fails_with("redis://host:70000/0", "port");
+  fails_with("redis://host:/0", "port");
+  fails_with("redis://host:6379/x", "db");
+  fails_with("redis://host:6379/-1", "db");
+  fails_with("redis:///0", "host");
+  fails_with("unix://relative.sock", "absolute");
+  fails_with("redis://host/0?foo=1", "foo");
+  fails_with("redis://u:p%4@host/0", "escape");
+}
+
+TEST_CASE("errors and redacted() never show the password", "[url]") {
+  try {
+    RedisUrl::parse("redis://bob:topsecret@host:bad/0");
+    FAIL("no error");
+  } catch (const rqcpp::UrlError& e) {
+    CHECK(std::string(e.what()).find("topsecret") == std::string::npos);
+    CHECK(std::string(e.what()).find("bob:***@") != std::string::npos);
+  }
+  auto u = RedisUrl::parse("redis://bob:topsecret@host:6400/3");
+  CHECK(u.redacted() == "redis://bob:***@host:6400/3");
+  CHECK(RedisUrl::parse("unix:///tmp/x.sock?db=2").redacted() == "unix:///tmp/x.sock?db=2");
+}
+
+TEST_CASE("default_redis_url follows RQ_REDIS_URL", "[url]") {
+  const char* old = std::getenv("RQ_REDIS_URL");
+  std::string saved = old ? old : "";
+  unsetenv("RQ_REDIS_URL");
+  CHECK(rqcpp::default_redis_url() == "redis://127.0.0.1:6379/0");
+  setenv("RQ_REDIS_URL", "redis://10.0.0.1:6380/1", 1);
+  CHECK(rqcpp::default_redis_url() == "redis://10.0.0.1:6380/1");
+  if (old)
+    setenv("RQ_REDIS_URL", saved.c_str(), 1);
+  else
+    unsetenv("RQ_REDIS_URL");
+}

@@ -1,0 +1,21 @@
+// Internal to tests/support: fork + execv shared by Process, run() and
+// RedisServer.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rqcpp::test::detail {
+
+// Starts argv[0] (a path) with argv, the current environment plus `env`,
+// stdout/stderr redirected to the given fds (-1 = inherit) and `death_signal`
+// delivered to the child if this process dies (0 = none). Returns the pid.
+// Throws std::runtime_error when fork fails or the program cannot be
+// executed (reported back from the child through a close-on-exec pipe).
+pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            int out_fd, int err_fd, int death_signal);
+
+}  // namespace rqcpp::test::detail

@@ -1,0 +1,137 @@
+// rqworker: option parsing and logging setup over rqcpp::Worker.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "rqcpp/error.hpp"
+#include "rqcpp/redis_url.hpp"
+#include "rqcpp/worker/worker.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRedis = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitNameTaken = 3;
+
+const char* kExitCodes =
+    "Exit status:\n"
+    "  0  stopped normally: burst run done, or warm/cold shutdown (SIGTERM, SIGINT,\n"
+    "     or RQ's 'shutdown' command)\n"
+    "  1  Redis unreachable or failing at start, or another runtime error\n"
+    "  2  usage error: bad option or value, no queue, malformed Redis URL\n"
+    "  3  a live worker with the same --name is already registered\n";
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+bool set_level(std::string level) {
+  for (char& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (level == "warning") level = "warn";
+  if (level == "critical") level = "critical";
+  spdlog::level::level_enum l = spdlog::level::from_str(level);
+  if (l == spdlog::level::off && level != "off") return false;
+  spdlog::set_level(l);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("rqworker");
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+  spdlog::set_default_logger(logger);
+
+  rqcpp::WorkerOptions opt;
+  std::string level;
+  long long interval = 30;
+  po::options_description visible("Options");
+  visible.add_options()
+    ("help,h", "show this help and exit")
+    ("url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
+     "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
+     "(default: $RQ_REDIS_URL, else redis://127.0.0.1:6379/0)")
+    ("plugin-dir,P",
+     po::value<std::string>(&opt.plugin_dir)->default_value(env_or("RQCPP_PLUGIN_DIR", "./plugins")),
+     "directory holding job plugins lib<name>.so (default: $RQCPP_PLUGIN_DIR, else ./plugins)")
+    ("burst,b", po::bool_switch(&opt.burst), "run until the queues are empty, then exit")
+    ("name,n", po::value<std::string>(&opt.name), "worker name (default: a random uuid4 hex)")
+    ("job-monitoring-interval", po::value<long long>(&interval)->default_value(30),
+     "seconds between heartbeats while a job runs (and while idle)")
+    ("results-ttl", po::value<long long>(&opt.default_result_ttl)->default_value(500),
+     "seconds to keep results of jobs that set no result_ttl (-1: forever)")
+    ("logging-level,l", po::value<std::string>(&level)->default_value("info"),
+     "trace, debug, info, warning, error, critical or off");
+  po::options_description hidden;
+  hidden.add_options()("queue", po::value<std::vector<std::string>>(&opt.queues), "queues");
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description pos;
+  pos.add("queue", -1);
+
+  auto usage = [&](std::ostream& out) {
+    out << "Usage: rqworker [options] QUEUE...\n\n"
+           "Runs jobs from the given queues (highest priority first) in forked work horses,\n"
+           "sharing Redis with Python RQ 1.x. SIGTERM/SIGINT: warm shutdown (the running job\n"
+           "finishes); a second one: cold shutdown (the running job is killed and fails).\n\n"
+        << visible << "\n" << kExitCodes;
+  };
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "rqworker: " << e.what() << " (see rqworker --help)\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    usage(std::cout);
+    return kExitOk;
+  }
+  if (!set_level(level)) {
+    std::cerr << "rqworker: unknown logging level '" << level << "'\n";
+    return kExitUsage;
+  }
+  if (opt.queues.empty()) {
+    std::cerr << "rqworker: at least one QUEUE is required (see rqworker --help)\n";
+    return kExitUsage;
+  }
+  opt.job_monitoring_interval = std::chrono::seconds(interval);
+  opt.version_text = "rqcpp " RQCPP_VERSION " (C++)";
+  if (!std::filesystem::is_directory(opt.plugin_dir)) {
+    spdlog::warn("plugin directory '{}' does not exist: every job will fail until it does",
+                 opt.plugin_dir);
+  }
+
+  try {
+    rqcpp::Worker worker(opt);
+    worker.run();
+    return kExitOk;
+  } catch (const rqcpp::UrlError& e) {
+    std::cerr << "rqworker: bad Redis URL: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const rqcpp::WorkerNameTaken& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitNameTaken;
+  } catch (const rqcpp::RedisError& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitRedis;
+  } catch (const std::exception& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitRedis;
+  }
+}
