@@ -56,22 +56,22 @@ int main(int argc, char** argv) {
   std::string level;
   long long interval = 30;
   po::options_description visible("Options");
-  visible.add_options()
-    ("help,h", "show this help and exit")
-    ("url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
-     "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
-     "(default: $RQ_REDIS_URL, else redis://127.0.0.1:6379/0)")
-    ("plugin-dir,P",
-     po::value<std::string>(&opt.plugin_dir)->default_value(env_or("RQCPP_PLUGIN_DIR", "./plugins")),
-     "directory holding job plugins lib<name>.so (default: $RQCPP_PLUGIN_DIR, else ./plugins)")
-    ("burst,b", po::bool_switch(&opt.burst), "run until the queues are empty, then exit")
-    ("name,n", po::value<std::string>(&opt.name), "worker name (default: a random uuid4 hex)")
-    ("job-monitoring-interval", po::value<long long>(&interval)->default_value(30),
-     "seconds between heartbeats while a job runs (and while idle)")
-    ("results-ttl", po::value<long long>(&opt.default_result_ttl)->default_value(500),
-     "seconds to keep results of jobs that set no result_ttl (-1: forever)")
-    ("logging-level,l", po::value<std::string>(&level)->default_value("info"),
-     "trace, debug, info, warning, error, critical or off");
+  visible.add_options()("help,h", "show this help and exit")(
+      "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
+      "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
+      "(default: $RQ_REDIS_URL, else redis://127.0.0.1:6379/0)")(
+      "plugin-dir,P",
+      po::value<std::string>(&opt.plugin_dir)
+          ->default_value(env_or("RQCPP_PLUGIN_DIR", "./plugins")),
+      "directory holding job plugins lib<name>.so (default: $RQCPP_PLUGIN_DIR, else ./plugins)")(
+      "burst,b", po::bool_switch(&opt.burst), "run until the queues are empty, then exit")(
+      "name,n", po::value<std::string>(&opt.name), "worker name (default: a random uuid4 hex)")(
+      "job-monitoring-interval", po::value<long long>(&interval)->default_value(30),
+      "seconds between heartbeats while a job runs (and while idle)")(
+      "results-ttl", po::value<long long>(&opt.default_result_ttl)->default_value(500),
+      "seconds to keep results of jobs that set no result_ttl (-1: forever)")(
+      "logging-level,l", po::value<std::string>(&level)->default_value("info"),
+      "trace, debug, info, warning, error, critical or off");
   po::options_description hidden;
   hidden.add_options()("queue", po::value<std::vector<std::string>>(&opt.queues), "queues");
   po::options_description all;
@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
            "Runs jobs from the given queues (highest priority first) in forked work horses,\n"
            "sharing Redis with Python RQ 1.x. SIGTERM/SIGINT: warm shutdown (the running job\n"
            "finishes); a second one: cold shutdown (the running job is killed and fails).\n\n"
-        << visible << "\n" << kExitCodes;
+        << visible << "\n"
+        << kExitCodes;
   };
 
   po::variables_map vm;

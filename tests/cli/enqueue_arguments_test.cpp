@@ -47,7 +47,7 @@ TEST_CASE("enqueue turns JSON literals into msgpack args and kwargs", "[cli][enq
   // Built with msgpack-c directly, independent of core's JSON conversion.
   msgpack::sbuffer args;
   Packer p(args);
-  p.pack_array(11);
+  p.pack_array(10);
   p.pack(3);
   p.pack(std::string("x"));
   p.pack_array(2).pack(1).pack(2);

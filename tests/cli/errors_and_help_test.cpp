@@ -2,6 +2,8 @@
 // and --help pages.
 #include <catch2/catch.hpp>
 
+#include <rqcpp/connection.hpp>
+
 #include "rqctl_test_support.hpp"
 
 using namespace rqcpp;
@@ -53,6 +55,16 @@ TEST_CASE("rqctl job with an unknown id: one line, exit 4", "[cli][errors]") {
   RedisServer redis;
   check_error(rqctl(redis, {"job", "no-such-job"}), kNotFound, "no-such-job");
   check_error(rqctl(redis, {"job", "no-such-job", "--json"}), kNotFound, "no-such-job");
+}
+
+TEST_CASE("rqctl job on a hash it cannot decode: one line, exit 1", "[cli][errors]") {
+  RedisServer redis;
+  Connection conn = Connection::open(redis.url());
+  conn.checked({"HSET", "rq:job:garbled", "data", "not zlib, not msgpack", "status", "queued"});
+  check_error(rqctl(redis, {"job", "garbled"}), 1, "garbled");
+  // A hash without `data` is no job for RQ either.
+  conn.checked({"HSET", "rq:job:nodata", "status", "queued"});
+  check_error(rqctl(redis, {"job", "nodata"}), kNotFound, "nodata");
 }
 
 TEST_CASE("rqctl usage errors: one line, exit 2, nothing written", "[cli][errors]") {

@@ -119,7 +119,8 @@ TEST_CASE("rqctl info follows a real rqworker: idle, busy, gone", "[cli][info][w
   auto live_worker = [&]() -> nlohmann::json {
     RunResult r = rqctl(redis, {"info", "--json"});
     REQUIRE(r.exit_code == 0);
-    for (const auto& w : parse_json_output(r)["workers"]) {
+    const nlohmann::json info = parse_json_output(r);
+    for (const auto& w : info["workers"]) {
       if (w["queues"] == nlohmann::json::parse(R"(["live"])")) return w;
     }
     return nullptr;

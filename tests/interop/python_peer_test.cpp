@@ -39,6 +39,18 @@ TEST_CASE("a Python RQ producer's builtin:add job runs on rqworker", "[interop][
     CHECK(queued.origin() == "pyq");
     CHECK(queued.description() == "builtin:add(2, 3)");
   }
+  {
+    // ... and by rqctl.
+    RunResult shown = run({rqctl_path(), "--url", redis.url(), "job", id, "--json"}, 30s);
+    INFO(shown.err);
+    REQUIRE(shown.exit_code == 0);
+    nlohmann::json j = nlohmann::json::parse(shown.out);
+    CHECK(j["status"] == "queued");
+    CHECK(j["func_name"] == "builtin:add");
+    CHECK(j["args"] == nlohmann::json::parse("[2,3]"));
+    CHECK(j["origin"] == "pyq");
+    CHECK(j["timeout"] == 180);
+  }
 
   RunResult worker = burst(redis, "pyq");
   INFO(worker.out << worker.err);

@@ -22,7 +22,7 @@ std::vector<Job> enqueue_adds(Connection& conn, const std::string& queue, int n)
 
 }  // namespace
 
-TEST_CASE("a burst worker runs 1000 add jobs, every result right", "[worker][burst]") {
+TEST_CASE("a burst worker runs 1000 add jobs with every result right", "[worker][burst]") {
   WorkerFixture f;
   const int n = 1000;
   std::vector<Job> jobs = enqueue_adds(f.conn, "adds", n);
@@ -76,7 +76,8 @@ TEST_CASE("steady state costs one Redis round trip per job", "[worker][burst]") 
     if (line == "OK" || line.find("lua]") != std::string::npos) continue;
     if (line.find("\"PING\"") != std::string::npos) break;  // ours, after the worker
     ++round_trips;
-    if (line.find("\"EVALSHA\"") != std::string::npos || line.find("\"evalsha\"") != std::string::npos) {
+    if (line.find("\"EVALSHA\"") != std::string::npos ||
+        line.find("\"evalsha\"") != std::string::npos) {
       ++evalsha;
     }
   }

@@ -8,7 +8,7 @@ using namespace rqcpp;
 using namespace rqcpp::test;
 using Catch::Matchers::Contains;
 
-TEST_CASE("stop-job, kill-horse and shutdown commands", "[worker][commands]") {
+TEST_CASE("stop-job and kill-horse and shutdown commands", "[worker][commands]") {
   WorkerFixture f;
   Queue q(f.conn, "cmd");
   std::string stopped = q.enqueue("builtin:sleep", 30.0).id();
@@ -18,7 +18,8 @@ TEST_CASE("stop-job, kill-horse and shutdown commands", "[worker][commands]") {
 
   REQUIRE(f.eventually([&] { return f.status(stopped) == "started"; }));
   // Python's json.dumps spacing; the worker parses JSON.
-  f.conn.checked({"PUBLISH", channel, "{\"command\": \"stop-job\", \"job_id\": \"" + stopped + "\"}"});
+  f.conn.checked(
+      {"PUBLISH", channel, "{\"command\": \"stop-job\", \"job_id\": \"" + stopped + "\"}"});
   REQUIRE(f.eventually([&] { return f.status(stopped) == "stopped"; }));
   CHECK(f.zscore(keys::failed("cmd"), stopped).has_value());
   CHECK(f.exc_info(stopped) == "Job stopped by user, work-horse terminated.");
@@ -26,7 +27,9 @@ TEST_CASE("stop-job, kill-horse and shutdown commands", "[worker][commands]") {
   REQUIRE(f.eventually([&] { return f.status(killed) == "started"; }));
   f.conn.checked({"PUBLISH", channel, "{\"command\": \"kill-horse\"}"});
   REQUIRE(f.eventually([&] { return f.status(killed) == "failed"; }));
-  CHECK_THAT(f.exc_info(killed), Contains("Work-horse terminated unexpectedly; waitpid returned 9 (signal 9: SIGKILL)"));
+  CHECK_THAT(
+      f.exc_info(killed),
+      Contains("Work-horse terminated unexpectedly; waitpid returned 9 (signal 9: SIGKILL)"));
 
   f.conn.checked({"PUBLISH", channel, "{\"command\": \"shutdown\"}"});
   int status = w.wait(std::chrono::seconds(10));

@@ -5,7 +5,7 @@
 using namespace rqcpp;
 using namespace rqcpp::test;
 
-TEST_CASE("dependents are released on success, in their own queue", "[worker][dependents]") {
+TEST_CASE("dependents are released on success into their own queue", "[worker][dependents]") {
   WorkerFixture f;
   Queue parents(f.conn, "parents");
   Queue children(f.conn, "children");
@@ -31,15 +31,15 @@ TEST_CASE("dependents are released on success, in their own queue", "[worker][de
   // still waiting for b when a finished, and b's set is gone once d left it.
   CHECK(f.conn.checked({"SMEMBERS", keys::dependents(a)}).strings() == std::vector<std::string>{d});
   CHECK_FALSE(f.exists(keys::dependents(b)));
-  CHECK(f.conn.checked({"SISMEMBER", std::string(keys::kQueues), keys::queue("children")}).integer() == 1);
+  CHECK(f.conn.checked({"SISMEMBER", std::string(keys::kQueues), keys::queue("children")})
+            .integer() == 1);
 
   f.burst({"children"});
   CHECK(Job::fetch(f.conn, c).result<long long>() == 20);
   CHECK(Job::fetch(f.conn, d).result<long long>() == 40);
 }
 
-TEST_CASE("a failed parent releases only dependents that allow failures",
-          "[worker][dependents]") {
+TEST_CASE("a failed parent releases only dependents that allow failures", "[worker][dependents]") {
   WorkerFixture f;
   Queue q(f.conn, "deps");
   std::string parent = q.enqueue("builtin:fail", std::string("no")).id();

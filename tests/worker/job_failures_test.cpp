@@ -15,9 +15,18 @@ namespace {
 void write_raw_job(Connection& conn, const std::string& queue, const std::string& id,
                    const std::string& data) {
   std::string ts = now_timestamp();
-  conn.checked({"HSET", keys::job(id), "data", data, "status", "queued", "origin", queue,
-                "timeout", "180", "created_at", ts, "enqueued_at", ts, "description", "raw",
-                "started_at", "", "ended_at", "", "worker_name", "", "last_heartbeat", ""});
+  conn.checked({"HSET",           keys::job(id),
+                "data",           data,
+                "status",         "queued",
+                "origin",         queue,
+                "timeout",        "180",
+                "created_at",     ts,
+                "enqueued_at",    ts,
+                "description",    "raw",
+                "started_at",     "",
+                "ended_at",       "",
+                "worker_name",    "",
+                "last_heartbeat", ""});
   conn.checked({"SADD", std::string(keys::kQueues), keys::queue(queue)});
   conn.checked({"RPUSH", keys::queue(queue), id});
 }
@@ -30,7 +39,7 @@ struct Case {
 
 }  // namespace
 
-TEST_CASE("failing, crashing and unrunnable jobs fail clearly; the worker goes on",
+TEST_CASE("failing or crashing or unrunnable jobs fail clearly and the worker goes on",
           "[worker][failures]") {
   WorkerFixture f;
   Queue q(f.conn, "bad");
@@ -38,20 +47,21 @@ TEST_CASE("failing, crashing and unrunnable jobs fail clearly; the worker goes o
   std::vector<std::string> good;
   auto then_good = [&] { good.push_back(q.enqueue("builtin:add", 20, 22).id()); };
 
-  cases.push_back({"fail", q.enqueue("builtin:fail", std::string("boom")).id(), "ValueError: boom"});
+  cases.push_back(
+      {"fail", q.enqueue("builtin:fail", std::string("boom")).id(), "ValueError: boom"});
   then_good();
   cases.push_back({"segv", q.enqueue("builtin:crash", std::string("segv")).id(),
                    "Work-horse terminated unexpectedly; waitpid returned 11 (signal 11: SIGSEGV)"});
   then_good();
-  cases.push_back({"abort", q.enqueue("builtin:crash", std::string("abort")).id(),
-                   "(signal 6: SIGABRT)"});
+  cases.push_back(
+      {"abort", q.enqueue("builtin:crash", std::string("abort")).id(), "(signal 6: SIGABRT)"});
   then_good();
   cases.push_back({"exit", q.enqueue("builtin:crash", std::string("exit")).id(),
                    "Work-horse exited with status 3 without reporting an outcome"});
   then_good();
-  cases.push_back({"missing plugin", q.enqueue("nosuch:f").id(),
-                   "PluginError: unknown plugin 'nosuch' (no libnosuch.so or nosuch.so in " +
-                       plugin_dir()});
+  cases.push_back(
+      {"missing plugin", q.enqueue("nosuch:f").id(),
+       "PluginError: unknown plugin 'nosuch' (no libnosuch.so or nosuch.so in " + plugin_dir()});
   then_good();
   cases.push_back({"missing function", q.enqueue("builtin:nosuch").id(),
                    "PluginError: no function 'nosuch' in plugin 'builtin' (it offers: add"});
@@ -59,8 +69,8 @@ TEST_CASE("failing, crashing and unrunnable jobs fail clearly; the worker goes o
   cases.push_back({"unlisted symbol", q.enqueue("extra:unlisted").id(),
                    "PluginError: no function 'unlisted' in plugin 'extra' (it offers: listed)"});
   then_good();
-  cases.push_back({"bad abi", q.enqueue("badabi:f").id(),
-                   "PluginError: ABI mismatch (plugin 999, worker 1)"});
+  cases.push_back(
+      {"bad abi", q.enqueue("badabi:f").id(), "PluginError: ABI mismatch (plugin 999, worker 1)"});
   then_good();
   cases.push_back({"no manifest", q.enqueue("nomanifest:f").id(),
                    "PluginError: not an rqcpp plugin (no rqcpp_plugin_manifest"});
@@ -72,8 +82,9 @@ TEST_CASE("failing, crashing and unrunnable jobs fail clearly; the worker goes o
   cases.push_back({"path traversal", "traversal", "PluginError: invalid plugin name '../x'"});
   then_good();
   // msgpack array of 4 announced, args array of 2 announced but cut short
-  write_raw_job(f.conn, "bad", "malformed",
-                zlib_compress(std::string("\x94\xab") + "builtin:add" + std::string("\xc0\x92\x01")));
+  write_raw_job(
+      f.conn, "bad", "malformed",
+      zlib_compress(std::string("\x94\xab") + "builtin:add" + std::string("\xc0\x92\x01")));
   cases.push_back({"malformed msgpack", "malformed", "DecodeError: job data cannot be decoded"});
   then_good();
   write_raw_job(f.conn, "bad", "garbage", std::string("\xc1\xc1\xc1", 3));

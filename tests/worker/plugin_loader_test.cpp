@@ -1,18 +1,19 @@
 // Plugin resolution and loading, in-process (no Redis): every refusal names
 // its reason.
-#include <catch2/catch.hpp>
+#include "rqcpp/worker/plugin_loader.hpp"
+
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "redis_server.hpp"
-#include "rqcpp/worker/plugin_loader.hpp"
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using rqcpp::Plugin;
 using rqcpp::PluginError;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -20,8 +21,8 @@ namespace {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("rqcpp_plugins_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(counter()++));
+    path = fs::temp_directory_path() /
+           ("rqcpp_plugins_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
     fs::create_directories(path);
   }
   ~TempDir() {
@@ -66,7 +67,7 @@ TEST_CASE("plugin names are validated", "[plugin_loader]") {
              Contains("expected libname:function"));
 }
 
-TEST_CASE("resolution prefers lib<name>.so, then <name>.so, inside the directory",
+TEST_CASE("resolution prefers lib<name>.so over <name>.so inside the directory",
           "[plugin_loader]") {
   TempDir dir;
   std::ofstream(dir.path / "libboth.so") << "x";
@@ -97,7 +98,8 @@ TEST_CASE("a symlink escaping the plugin directory is refused", "[plugin_loader]
   // The plugin dir itself may be a symlink.
   TempDir holder;
   fs::create_directory_symlink(dir.path, holder.path / "link");
-  CHECK(rqcpp::resolve_plugin(holder.path / "link", "real") == fs::canonical(dir.path / "libreal.so"));
+  CHECK(rqcpp::resolve_plugin(holder.path / "link", "real") ==
+        fs::canonical(dir.path / "libreal.so"));
 }
 
 TEST_CASE("loading checks the manifest and lists only manifest functions", "[plugin_loader]") {

@@ -21,7 +21,8 @@ bool is_int(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("registration fields parse as RQ expects; death on SIGTERM", "[worker][registration]") {
+TEST_CASE("registration fields parse as RQ expects and death follows SIGTERM",
+          "[worker][registration]") {
   WorkerFixture f;
   const std::string key = keys::worker("reg-w");
   Process w(f.worker_argv({"--name", "reg-w", "high", "low"}), {}, log_path("reg"));
@@ -70,12 +71,14 @@ TEST_CASE("registration fields parse as RQ expects; death on SIGTERM", "[worker]
   CHECK(f.conn.checked({"SISMEMBER", keys::queue_workers("high"), key}).integer() == 0);
 
   SECTION("a dead worker's name can be reused") {
-    RunResult r = run(f.worker_argv({"--burst", "--name", "reg-w", "high"}), std::chrono::seconds(20));
+    RunResult r =
+        run(f.worker_argv({"--burst", "--name", "reg-w", "high"}), std::chrono::seconds(20));
     CHECK(r.exit_code == 0);
   }
 }
 
-TEST_CASE("the default name is a uuid4 hex; bad start-up is one clear line", "[worker][registration]") {
+TEST_CASE("the default name is a uuid4 hex and a bad start-up is one clear line",
+          "[worker][registration]") {
   WorkerFixture f;
   Process w(f.worker_argv({"anon"}), {}, log_path("anon"));
   std::string key;

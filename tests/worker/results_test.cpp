@@ -31,7 +31,8 @@ bool near(double value, double expected, double slack = 5) {
 
 }  // namespace
 
-TEST_CASE("success: stream entry, finished registry, TTLs, job fields", "[worker][results]") {
+TEST_CASE("success writes the stream entry and finished registry and TTLs and job fields",
+          "[worker][results]") {
   WorkerFixture f;
   Queue q(f.conn, "res");
   std::string id = q.enqueue("builtin:add", 2, 3).id();
@@ -62,7 +63,7 @@ TEST_CASE("success: stream entry, finished registry, TTLs, job fields", "[worker
   CHECK_FALSE(Job::fetch(f.conn, none).return_value());
 }
 
-TEST_CASE("failure: type 2 entry with zlib+base64 text, failed registry, TTLs",
+TEST_CASE("failure writes a type 2 entry with zlib+base64 text and failed registry and TTLs",
           "[worker][results]") {
   WorkerFixture f;
   Queue q(f.conn, "res");
@@ -96,7 +97,7 @@ TEST_CASE("failure: type 2 entry with zlib+base64 text, failed registry, TTLs",
   CHECK(near(*f.zscore(keys::failed("res"), short_lived), now + 100));
 }
 
-TEST_CASE("result_ttl 0 keeps nothing, -1 keeps forever", "[worker][results]") {
+TEST_CASE("result_ttl 0 keeps nothing and -1 keeps forever", "[worker][results]") {
   WorkerFixture f;
   Queue q(f.conn, "res");
   EnqueueOptions zero, forever, forever_failure;
@@ -122,7 +123,7 @@ TEST_CASE("result_ttl 0 keeps nothing, -1 keeps forever", "[worker][results]") {
   CHECK(f.ttl(keys::results(kept_failure)) == -1);
 }
 
-TEST_CASE("JSON jobs get JSON results; meta saved by the job is kept", "[worker][results]") {
+TEST_CASE("JSON jobs get JSON results and meta saved by the job is kept", "[worker][results]") {
   WorkerFixture f;
   Queue json(f.conn, "res", Serializer::kJson);
   std::string id = json.enqueue("builtin:add", 2, 3).id();

@@ -9,7 +9,7 @@ using namespace rqcpp;
 using namespace rqcpp::test;
 using Catch::Matchers::Contains;
 
-TEST_CASE("SIGTERM while a job runs: the job finishes, then the worker dies",
+TEST_CASE("SIGTERM while a job runs lets the job finish and then the worker dies",
           "[worker][shutdown]") {
   WorkerFixture f;
   Queue q(f.conn, "sd");
@@ -32,8 +32,7 @@ TEST_CASE("SIGTERM while a job runs: the job finishes, then the worker dies",
   CHECK(f.conn.checked({"ZCARD", keys::started("sd")}).integer() == 0);
 }
 
-TEST_CASE("a second signal is a cold shutdown: the job is killed and fails",
-          "[worker][shutdown]") {
+TEST_CASE("a second signal is a cold shutdown: the job is killed and fails", "[worker][shutdown]") {
   WorkerFixture f;
   Queue q(f.conn, "sd");
   std::string id = q.enqueue("builtin:sleep", 30.0).id();

@@ -53,7 +53,7 @@ TEST_CASE("an idle worker blocks in Redis and wakes at once for a new job", "[wo
   CHECK(f.conn.checked({"LLEN", keys::queue("first")}).integer() == 0);
 }
 
-TEST_CASE("a Redis restart is waited out; the worker registers again and goes on",
+TEST_CASE("a Redis restart is waited out and the worker registers again and goes on",
           "[worker][wait]") {
   WorkerFixture f;
   Process w(f.worker_argv({"--name", "outage-w", "out"}), {}, log_path("outage"));
@@ -67,8 +67,54 @@ TEST_CASE("a Redis restart is waited out; the worker registers again and goes on
   Queue q(conn, "out");
   std::string id = q.enqueue("builtin:add", 20, 1).id();
   REQUIRE(f.eventually(
-      [&] { return std::string(conn.checked({"HGET", keys::job(id), "status"}).str()) == "finished"; },
+      [&] {
+        return std::string(conn.checked({"HGET", keys::job(id), "status"}).str()) == "finished";
+      },
       std::chrono::seconds(15)));
   CHECK(std::string(conn.checked({"HGET", keys::worker("outage-w"), "queues"}).str()) == "out");
-  CHECK(conn.checked({"SISMEMBER", std::string(keys::kWorkers), keys::worker("outage-w")}).integer() == 1);
+  CHECK(conn.checked({"SISMEMBER", std::string(keys::kWorkers), keys::worker("outage-w")})
+            .integer() == 1);
+}
+
+TEST_CASE("a result computed while Redis refuses the worker is written when it is back",
+          "[worker][wait]") {
+  WorkerFixture f;
+  Queue q(f.conn, "zl");
+  std::string id = q.enqueue("builtin:sleep", 1.0).id();
+  Process w(f.worker_argv({"--name", "zl-w", "zl"}), {}, log_path("zero_loss"));
+  REQUIRE(f.eventually([&] { return f.status(id) == "started"; }));
+
+  // Lock the worker out: a password it does not know, its connections cut.
+  // Our own connection stays authenticated.
+  f.conn.checked({"CONFIG", "SET", "requirepass", "s3cret"});
+  f.conn.checked({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
+  f.conn.checked({"CLIENT", "KILL", "TYPE", "pubsub", "SKIPME", "yes"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1800));  // the job ends meanwhile
+  CHECK(f.status(id) == "started");
+  CHECK(w.running());
+
+  f.conn.checked({"CONFIG", "SET", "requirepass", ""});
+  REQUIRE(f.eventually([&] { return f.status(id) == "finished"; }, std::chrono::seconds(10)));
+  CHECK(Job::fetch(f.conn, id).result<double>() == 1.0);
+  CHECK_FALSE(f.zscore(keys::started("zl"), id));
+  CHECK(f.hget(keys::worker("zl-w"), "successful_job_count") == "1");
+  // ...and it goes on working.
+  std::string next = q.enqueue("builtin:add", 1, 2).id();
+  REQUIRE(f.eventually([&] { return f.status(next) == "finished"; }));
+}
+
+TEST_CASE("a suspended worker leaves jobs queued until resumed", "[worker][wait]") {
+  WorkerFixture f;
+  f.conn.checked({"SET", std::string(keys::kSuspended), "1"});
+  Queue q(f.conn, "sus");
+  std::string id = q.enqueue("builtin:add", 1, 1).id();
+  RunResult burst = f.burst({"sus"});
+  CHECK(f.status(id) == "queued");
+
+  Process w(f.worker_argv({"--name", "sus-w", "sus"}), {}, log_path("suspended"));
+  REQUIRE(f.eventually([&] { return f.hget(keys::worker("sus-w"), "state") == "suspended"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(f.status(id) == "queued");
+  f.conn.checked({"DEL", std::string(keys::kSuspended)});
+  REQUIRE(f.eventually([&] { return f.status(id) == "finished"; }, std::chrono::seconds(5)));
 }

@@ -2,10 +2,11 @@
 // to it, and helpers to run real rqworker processes against it.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -80,9 +81,12 @@ struct WorkerFixture {
   }
 };
 
-// A log file path unique to this test process.
+// A log file for a worker started by a test, kept for post-mortems under
+// <build>/tests/worker/logs/ (unique per test process).
 inline std::string log_path(const std::string& tag) {
-  return binary_dir() + "/test_worker_" + tag + "_" + std::to_string(::getpid()) + ".log";
+  std::string dir = binary_dir() + "/tests/worker/logs";
+  std::filesystem::create_directories(dir);
+  return dir + "/" + tag + "_" + std::to_string(::getpid()) + ".log";
 }
 
 }  // namespace rqcpp::test

@@ -66,10 +66,14 @@ class Queue {
   const std::string& name() const { return name_; }
   std::string key() const;  // rq:queue:<name>
 
-  // Enqueues func_name("libname:symbol") with the given arguments and
-  // options, atomically (one round trip). Returns the stored Job (status
-  // queued, or deferred when a dependency is unfinished). Throws
-  // std::invalid_argument for bad options (timeout 0, malformed func name),
+  // Enqueues func_name("libname:function"; both parts made of
+  // [A-Za-z0-9_.-], libname not "." or "..") with the given arguments and
+  // options, atomically in one round trip (core/scripts/enqueue.lua; the
+  // client clock gives created_at/enqueued_at and the deferred score, as in
+  // RQ). Returns the stored Job (status queued, or deferred when a
+  // dependency exists and is not finished). Throws std::invalid_argument for
+  // bad options (timeout 0, ttl <= 0, malformed func or callback name, meta
+  // not a msgpack map, retry max < 1 or negative interval, empty job_id),
   // RedisError when Redis fails.
   Job enqueue_call(std::string_view func_name, const Args& args,
                    const EnqueueOptions& options = {});
@@ -93,8 +97,9 @@ class Queue {
   long long count();
   // Ids in queue order; [offset, offset+length) with length -1 = all.
   std::vector<std::string> job_ids(long long offset = 0, long long length = -1);
-  // Jobs in queue order; ids whose hash is gone are LREM'd and skipped, jobs
-  // of another origin skipped (RQ's get_jobs).
+  // Jobs in queue order (one pipelined round trip); ids whose hash is gone
+  // are LREM'd and skipped, jobs of another origin skipped (RQ's get_jobs),
+  // jobs whose data rqcpp cannot decode (e.g. Python pickle) skipped.
   std::vector<Job> jobs();
   // The job if it is in this queue (origin matches), else nullopt.
   std::optional<Job> fetch_job(const std::string& id);

@@ -10,7 +10,9 @@ namespace rqcpp::horse_frame {
 
 namespace {
 
-void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+void put_u64(std::string& out, uint64_t v) {
+  out.append(reinterpret_cast<const char*>(&v), 8);
+}
 
 void put_str(std::string& out, std::string_view s) {
   put_u64(out, s.size());

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <exception>
 #include <msgpack.hpp>
 #include <optional>
@@ -29,7 +30,9 @@ struct Host {
   std::optional<Connection> redis;  // opened by the first save_meta, never the parent's
 };
 
-Host& host_of(rqcpp_context* ctx) { return *static_cast<Host*>(ctx->host); }
+Host& host_of(rqcpp_context* ctx) {
+  return *static_cast<Host*>(ctx->host);
+}
 
 bool is_msgpack_map(const uint8_t* data, size_t size) {
   if (data == nullptr || size == 0) return false;
@@ -143,6 +146,9 @@ void horse_main(const HorseJob& job, int out_fd) {
   } catch (...) {
     outcome = HorseOutcome::failure("RuntimeError", "job function threw a non-standard exception");
   }
+  // Only the child's own stdio buffers (the parent writes nothing to stdout
+  // and logs unbuffered to stderr), so a plugin's printf output is not lost.
+  std::fflush(nullptr);
   write_all(out_fd, horse_frame::encode(outcome));
   _exit(0);
 }

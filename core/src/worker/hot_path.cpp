@@ -35,8 +35,8 @@ void append_key_templates(std::vector<std::string>& out) {
   static const std::vector<std::string> templates = [] {
     constexpr std::string_view marker = "\x1f<id>\x1f";
     using Fn = std::string (*)(std::string_view);
-    const Fn fns[] = {keys::job,   keys::dependents, keys::dependencies, keys::results,
-                      keys::queue, keys::started,    keys::finished,     keys::failed,
+    const Fn fns[] = {keys::job,      keys::dependents, keys::dependencies, keys::results,
+                      keys::queue,    keys::started,    keys::finished,     keys::failed,
                       keys::deferred, keys::scheduled};
     std::vector<std::string> t;
     for (Fn fn : fns) {

@@ -14,7 +14,7 @@ class Connection;
 
 // A job the take script popped and marked started.
 struct TakenJob {
-  std::string queue;    // the queue it was popped from
+  std::string queue;  // the queue it was popped from
   std::string id;
   std::string origin;   // registries use this (the job's origin, else queue)
   std::string timeout;  // raw `timeout` field, "" when absent
@@ -25,20 +25,20 @@ struct TakenJob {
 // What a take (alone or after a finish) found.
 struct TakeReply {
   enum class Kind { kJob, kEmpty, kSuspended, kUnregistered, kNone };
-  Kind kind = Kind::kNone;  // kNone: finish without take
-  TakenJob job;             // when kJob
-  std::string finish_state; // finish_and_take only: "done", "retried", "skipped"
+  Kind kind = Kind::kNone;   // kNone: finish without take
+  TakenJob job;              // when kJob
+  std::string finish_state;  // finish_and_take only: "done", "retried", "skipped"
 };
 
 // One job's outcome, already encoded for Redis.
 struct FinishRequest {
   std::string id;
   std::string origin;
-  std::string status;    // "finished", "failed" or "stopped"
-  std::string payload;   // base64 return value ("" for None) or base64(zlib(exc text))
+  std::string status;   // "finished", "failed" or "stopped"
+  std::string payload;  // base64 return value ("" for None) or base64(zlib(exc text))
   bool has_value = false;
-  double working_time = 0;             // seconds
-  std::optional<std::string> meta;     // encoded with the job's serializer; nullopt = unchanged
+  double working_time = 0;          // seconds
+  std::optional<std::string> meta;  // encoded with the job's serializer; nullopt = unchanged
 };
 
 class HotPath {

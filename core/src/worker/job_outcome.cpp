@@ -36,8 +36,8 @@ std::string failure_text(const HorseOutcome& o, const std::string& job_id,
 }
 
 FinishRequest make_finish_request(const TakenJob& job, Serializer serializer,
-                                  const std::string& func_name, HorseOutcome o,
-                                  double working_time, std::string& summary) {
+                                  const std::string& func_name, HorseOutcome o, double working_time,
+                                  std::string& summary) {
   FinishRequest f;
   f.id = job.id;
   f.origin = job.origin;

@@ -40,7 +40,8 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
   try {
     call = decode_job_data(job.data, &serializer);
   } catch (const DecodeError& e) {
-    early = HorseOutcome::failure("DecodeError", std::string("job data cannot be decoded: ") + e.what());
+    early = HorseOutcome::failure("DecodeError",
+                                  std::string("job data cannot be decoded: ") + e.what());
     call.func_name = "<undecodable>";
   }
   std::string meta("\x80", 1);
@@ -62,8 +63,8 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
   if (early) {
     outcome = *early;
   } else {
-    HorseJob hj{job.id,     job.origin, call.func_name, call.args, call.kwargs, meta,
-                serializer, opt.redis_url, opt.plugin_dir};
+    HorseJob hj{job.id, job.origin, call.func_name, call.args,     call.kwargs,
+                meta,   serializer, opt.redis_url,  opt.plugin_dir};
     std::optional<WorkHorse> h;
     try {
       h.emplace(WorkHorse::spawn(hj));
@@ -78,10 +79,9 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
         cold_killed = true;
         h->kill();
       }
-      const auto deadline =
-          timeout > 0 ? start + std::chrono::duration_cast<Steady::duration>(
-                                    std::chrono::duration<double>(timeout))
-                      : Steady::time_point::max();
+      const auto deadline = timeout > 0 ? start + std::chrono::duration_cast<Steady::duration>(
+                                                      std::chrono::duration<double>(timeout))
+                                        : Steady::time_point::max();
       auto next_beat = start + opt.job_monitoring_interval;
       while (!h->try_reap()) {
         const auto now = Steady::now();
@@ -93,23 +93,26 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
         if (now >= next_beat) {
           const double elapsed = seconds_since(start);
           const double interval = static_cast<double>(opt.job_monitoring_interval.count());
-          BusyJob busy{job.id, job.origin, elapsed,
-                       static_cast<long long>(
-                           timeout > 0 ? std::floor(std::max(0.0, std::min(timeout - elapsed, interval)))
-                                       : interval) +
-                           60};
+          BusyJob busy{
+              job.id, job.origin, elapsed,
+              static_cast<long long>(
+                  timeout > 0 ? std::floor(std::max(0.0, std::min(timeout - elapsed, interval)))
+                              : interval) +
+                  60};
           redis_once("heartbeat", [&](Connection& c) {
             if (!record.heartbeat(c, busy)) record.register_again(c, job.id);
           });
           next_beat = now + opt.job_monitoring_interval;
         }
-        auto wake = std::min(timed_out ? now + std::chrono::milliseconds(100) : deadline, next_beat);
+        auto wake =
+            std::min(timed_out ? now + std::chrono::milliseconds(100) : deadline, next_beat);
         std::vector<pollfd> extra;
         const int fd = h->fd();
         if (fd >= 0) extra.push_back(pollfd{fd, POLLIN, 0});
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - Steady::now()) +
                     std::chrono::milliseconds(1);
-        std::vector<pollfd> fds = poll_events(std::move(extra), std::max(wait, std::chrono::milliseconds(0)));
+        std::vector<pollfd> fds =
+            poll_events(std::move(extra), std::max(wait, std::chrono::milliseconds(0)));
         for (const pollfd& p : fds) {
           if (fd >= 0 && p.fd == fd && p.revents != 0) h->on_readable();
         }
@@ -117,13 +120,14 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
       horse = nullptr;
       current_job.clear();
       if (timed_out) {
-        outcome = HorseOutcome::failure("rq.timeouts.JobTimeoutException",
-                                        "Task exceeded maximum timeout value (" +
-                                            (job.timeout.empty() ? std::string("180") : job.timeout) +
-                                            " seconds)");
+        outcome = HorseOutcome::failure(
+            "rq.timeouts.JobTimeoutException",
+            "Task exceeded maximum timeout value (" +
+                (job.timeout.empty() ? std::string("180") : job.timeout) + " seconds)");
       } else if (cold_killed) {
-        outcome = HorseOutcome::failure("", "Job stopped by shutdown: the worker was shut down cold "
-                                            "and killed its work-horse");
+        outcome = HorseOutcome::failure("",
+                                        "Job stopped by shutdown: the worker was shut down cold "
+                                        "and killed its work-horse");
       } else {
         outcome = h->outcome();
       }
@@ -132,8 +136,8 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
 
   const double working = seconds_since(start);
   std::string summary;
-  FinishRequest f = make_finish_request(job, serializer, call.func_name, std::move(outcome),
-                                        working, summary);
+  FinishRequest f =
+      make_finish_request(job, serializer, call.func_name, std::move(outcome), working, summary);
   if (stop_job) {
     f.status = "stopped";
     f.has_value = false;

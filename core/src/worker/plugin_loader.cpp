@@ -17,8 +17,8 @@ struct Plugin::Library {
 namespace {
 
 bool name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
 }
 
 // True when `inner` is `outer` itself or below it (both already canonical).
@@ -46,7 +46,8 @@ FunctionRef FunctionRef::parse(std::string_view func_name) {
     throw PluginError("invalid function name '" + std::string(func_name) +
                       "' (expected libname:function)");
   }
-  FunctionRef ref{std::string(func_name.substr(0, colon)), std::string(func_name.substr(colon + 1))};
+  FunctionRef ref{std::string(func_name.substr(0, colon)),
+                  std::string(func_name.substr(colon + 1))};
   if (!valid_plugin_name(ref.libname)) {
     throw PluginError("invalid plugin name '" + ref.libname +
                       "' (allowed: [A-Za-z0-9_.-]+, not '.' or '..')");
@@ -76,8 +77,8 @@ fs::path resolve_plugin(const fs::path& plugin_dir, std::string_view libname) {
     }
     return real;
   }
-  throw PluginError("unknown plugin '" + name + "' (no lib" + name + ".so or " + name +
-                    ".so in " + plugin_dir.string() + ")");
+  throw PluginError("unknown plugin '" + name + "' (no lib" + name + ".so or " + name + ".so in " +
+                    plugin_dir.string() + ")");
 }
 
 Plugin Plugin::load(const fs::path& plugin_dir, std::string_view libname) {

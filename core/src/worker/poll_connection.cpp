@@ -9,15 +9,17 @@
 
 namespace rqcpp {
 
-void PollConnection::Free::operator()(redisContext* c) const { redisFree(c); }
+void PollConnection::Free::operator()(redisContext* c) const {
+  redisFree(c);
+}
 
 PollConnection PollConnection::open(const RedisUrl& url, std::chrono::milliseconds timeout) {
   timeval tv{static_cast<time_t>(timeout.count() / 1000),
              static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  redisContext* c = url.unix_path.empty()
-                        ? redisConnectWithTimeout(url.host.c_str(), url.port, tv)
-                        : redisConnectUnixWithTimeout(url.unix_path.c_str(), tv);
-  if (c == nullptr) throw RedisError("cannot connect to Redis at " + url.redacted() + ": out of memory");
+  redisContext* c = url.unix_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, tv)
+                                          : redisConnectUnixWithTimeout(url.unix_path.c_str(), tv);
+  if (c == nullptr)
+    throw RedisError("cannot connect to Redis at " + url.redacted() + ": out of memory");
   PollConnection conn(c, url.redacted());
   if (c->err) conn.fail("cannot connect to Redis at");
 
@@ -32,7 +34,8 @@ PollConnection PollConnection::open(const RedisUrl& url, std::chrono::millisecon
         redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data())));
     if (c->err) conn.fail("lost connection to Redis at");
     if (r.is_error()) {
-      throw RedisError("Redis at " + conn.where_ + " refused " + argv[0] + ": " + std::string(r.str()));
+      throw RedisError("Redis at " + conn.where_ + " refused " + argv[0] + ": " +
+                       std::string(r.str()));
     }
   };
   if (!url.password.empty()) {
@@ -55,7 +58,9 @@ void PollConnection::fail(const char* what) {
   throw RedisError(std::string(what) + " " + where_ + ": " + why);
 }
 
-int PollConnection::fd() const { return ctx_ ? ctx_->fd : -1; }
+int PollConnection::fd() const {
+  return ctx_ ? ctx_->fd : -1;
+}
 
 void PollConnection::send(const std::vector<std::string_view>& argv) {
   std::vector<const char*> ptrs;
@@ -64,8 +69,8 @@ void PollConnection::send(const std::vector<std::string_view>& argv) {
     ptrs.push_back(a.data());
     lens.push_back(a.size());
   }
-  if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(),
-                             lens.data()) != REDIS_OK) {
+  if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
+      REDIS_OK) {
     fail("cannot send to Redis at");
   }
   int done = 0;

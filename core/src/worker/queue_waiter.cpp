@@ -6,7 +6,8 @@
 
 namespace rqcpp {
 
-QueueWaiter::QueueWaiter(RedisUrl url, const std::vector<std::string>& queues) : url_(std::move(url)) {
+QueueWaiter::QueueWaiter(RedisUrl url, const std::vector<std::string>& queues)
+    : url_(std::move(url)) {
   for (const auto& q : queues) slots_.push_back(Slot{keys::queue(q), std::nullopt, false});
 }
 

@@ -85,7 +85,11 @@ WorkHorse WorkHorse::spawn(const HorseJob& job) {
 }
 
 WorkHorse::WorkHorse(WorkHorse&& o) noexcept
-    : pid_(o.pid_), fd_(o.fd_), reaped_(o.reaped_), status_(o.status_), buffer_(std::move(o.buffer_)) {
+    : pid_(o.pid_),
+      fd_(o.fd_),
+      reaped_(o.reaped_),
+      status_(o.status_),
+      buffer_(std::move(o.buffer_)) {
   o.pid_ = -1;
   o.fd_ = -1;
   o.reaped_ = true;
@@ -146,13 +150,13 @@ HorseOutcome WorkHorse::outcome() const {
   }
   if (WIFSIGNALED(status_)) {
     int sig = WTERMSIG(status_);
-    return HorseOutcome::failure(
-        "", "Work-horse terminated unexpectedly; waitpid returned " + std::to_string(status_) +
-                " (signal " + std::to_string(sig) + ": " + signal_text(sig) + "); ");
+    return HorseOutcome::failure("", "Work-horse terminated unexpectedly; waitpid returned " +
+                                         std::to_string(status_) + " (signal " +
+                                         std::to_string(sig) + ": " + signal_text(sig) + "); ");
   }
-  return HorseOutcome::failure(
-      "", "Work-horse exited with status " + std::to_string(WEXITSTATUS(status_)) +
-              " without reporting an outcome");
+  return HorseOutcome::failure("", "Work-horse exited with status " +
+                                       std::to_string(WEXITSTATUS(status_)) +
+                                       " without reporting an outcome");
 }
 
 }  // namespace rqcpp

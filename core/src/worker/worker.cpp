@@ -56,7 +56,9 @@ Worker::Impl::Impl(WorkerOptions o)
 Worker::Worker(WorkerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Worker::~Worker() = default;
 
-const std::string& Worker::name() const { return impl_->opt.name; }
+const std::string& Worker::name() const {
+  return impl_->opt.name;
+}
 
 WorkerStats Worker::run() {
   Impl& w = *impl_;
@@ -118,6 +120,10 @@ TakeReply Worker::Impl::take() {
   for (;;) {
     TakeReply r;
     if (!redis_retry("taking a job", false, [&](Connection& c) { r = hot.take(c); })) return {};
+    if (suspended && r.kind != TakeReply::Kind::kSuspended) {
+      spdlog::info("Worker resumed");
+      suspended = false;
+    }
     if (r.kind != TakeReply::Kind::kUnregistered) return r;
     spdlog::warn("worker key {} vanished; registering again", record.key());
     if (!redis_retry("registering again", false,
@@ -139,9 +145,10 @@ TakeReply Worker::Impl::finish(const FinishRequest& request, bool take_next) {
     }
     if (r.kind != TakeReply::Kind::kUnregistered) {
       if (r.finish_state == "skipped") {
-        spdlog::warn("job {} was no longer started by this worker (deleted, or recorded "
-                     "already); outcome not written again",
-                     request.id);
+        spdlog::warn(
+            "job {} was no longer started by this worker (deleted, or recorded "
+            "already); outcome not written again",
+            request.id);
       }
       return r;
     }
@@ -154,6 +161,13 @@ TakeReply Worker::Impl::finish(const FinishRequest& request, bool take_next) {
 void Worker::Impl::wait_for_work() {
   for (;;) {
     if (stop_requests > 0) return;
+    if (!commands.connected()) {
+      try {
+        commands.connect();
+      } catch (const RedisError&) {
+        // Redis is away; the waiter below notices and take() waits it out
+      }
+    }
     try {
       waiter.arm();
       std::vector<pollfd> fds;
@@ -173,7 +187,8 @@ void Worker::Impl::wait_for_work() {
 
 void Worker::Impl::wait_while_suspended() {
   // RQ polls the suspension flag once a second; so do we (jobs stay queued).
-  spdlog::info("Worker suspended (rq:suspended is set); waiting for resume");
+  if (!suspended) spdlog::info("Worker suspended (rq:suspended is set); waiting for resume");
+  suspended = true;
   poll_events({}, std::chrono::seconds(1));
   if (Steady::now() >= next_heartbeat) idle_heartbeat();
 }
@@ -291,7 +306,8 @@ bool Worker::Impl::redis_retry(const std::string& what, bool must_complete,
       if (failed_before) spdlog::info("{}: Redis answers again", what);
       return true;
     } catch (const RedisError& e) {
-      if (!failed_before) spdlog::warn("{} failed: {}; retrying until Redis answers", what, e.what());
+      if (!failed_before)
+        spdlog::warn("{} failed: {}; retrying until Redis answers", what, e.what());
       failed_before = true;
     }
     if (stop_requests > (must_complete ? 1 : 0)) return false;

@@ -37,7 +37,8 @@ struct Worker::Impl {
   std::optional<SignalPipe> signals;  // only while run() executes
   WorkerStats stats;
 
-  int stop_requests = 0;  // SIGTERM/SIGINT/"shutdown" seen: 1 warm, 2+ cold
+  bool suspended = false;  // the last take found rq:suspended (logged once)
+  int stop_requests = 0;   // SIGTERM/SIGINT/"shutdown" seen: 1 warm, 2+ cold
   Steady::time_point next_heartbeat;
 
   // The job being run, for pub/sub commands and cold shutdown.

@@ -13,7 +13,7 @@ namespace rqcpp {
 
 namespace {
 
-constexpr long long kIdleTtl = 480;       // worker_ttl 420 + 60
+constexpr long long kIdleTtl = 480;           // worker_ttl 420 + 60
 constexpr const char* kRqVersion = "1.13.0";  // the RQ format we speak
 
 const Script& register_script() {
@@ -29,7 +29,9 @@ const Script& death_script() {
   return s;
 }
 
-std::vector<std::string_view> views(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+std::vector<std::string_view> views(const std::vector<std::string>& v) {
+  return {v.begin(), v.end()};
+}
 
 std::string hostname() {
   char buf[256] = {};
@@ -74,9 +76,9 @@ std::vector<std::string> WorkerRecord::set_keys() const {
 
 bool WorkerRecord::do_register(Connection& conn, const std::string& state,
                                const std::string& current_job) {
-  std::vector<std::string> args{birth_, join(queues_, ','), std::to_string(getpid()), hostname(),
-                                ip_address_, kRqVersion, python_version_,
-                                std::to_string(kIdleTtl), state, current_job};
+  std::vector<std::string> args{
+      birth_,     join(queues_, ','), std::to_string(getpid()), hostname(), ip_address_,
+      kRqVersion, python_version_,    std::to_string(kIdleTtl), state,      current_job};
   return conn.eval(register_script(), views(set_keys()), views(args)).integer() == 1;
 }
 

@@ -20,13 +20,13 @@ namespace rqcpp {
 // Everything a horse needs to run one job. Copied into the child by fork().
 struct HorseJob {
   std::string id;
-  std::string origin;     // queue name, for the plugin context
-  std::string func_name;  // "libname:function"
-  std::string args = std::string("\x90", 1);    // msgpack array
-  std::string kwargs = std::string("\x80", 1);  // msgpack map
-  std::string meta = std::string("\x80", 1);    // msgpack map
+  std::string origin;                            // queue name, for the plugin context
+  std::string func_name;                         // "libname:function"
+  std::string args = std::string("\x90", 1);     // msgpack array
+  std::string kwargs = std::string("\x80", 1);   // msgpack map
+  std::string meta = std::string("\x80", 1);     // msgpack map
   Serializer serializer = Serializer::kMsgpack;  // how save_meta encodes meta
-  std::string redis_url;                 // for save_meta's own connection
+  std::string redis_url;                         // for save_meta's own connection
   std::filesystem::path plugin_dir;
 };
 

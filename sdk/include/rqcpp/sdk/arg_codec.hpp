@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "rqcpp/sdk/demangle.hpp"
+#include "rqcpp/sdk/message.hpp"
 #include "rqcpp/sdk/msgpack_nullptr.hpp"
 #include "rqcpp/sdk/visibility.hpp"
 
@@ -67,7 +68,7 @@ inline const char* kind_name(const msgpack::object& o) {
 }
 
 [[noreturn]] inline void fail_expected(const std::string& expected, const msgpack::object& got) {
-  throw DecodeFailure{"", "expected " + expected + ", got " + kind_name(got)};
+  throw DecodeFailure{"", concat("expected ", expected, ", got ", kind_name(got))};
 }
 
 // Decodes element/field values, prefixing the failure path with `where`.
@@ -82,7 +83,7 @@ auto with_path(const std::string& where, Fn&& fn) -> decltype(fn()) {
 }
 
 inline std::string quoted_key(std::string_view key) {
-  return "['" + std::string(key) + "']";
+  return concat("['", key, "']");
 }
 
 // ArgCodec<T>: name() is T in readable words, decode() turns a msgpack object
@@ -127,8 +128,8 @@ struct ArgCodec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, 
     fail_expected(name(), o);
   }
   [[noreturn]] static void out_of_range(const std::string& value) {
-    throw DecodeFailure{"", "expected int in [" + std::to_string(L::min()) + ", " +
-                                std::to_string(L::max()) + "], got " + value};
+    throw DecodeFailure{"", concat("expected int in [", std::to_string(L::min()), ", ",
+                                   std::to_string(L::max()), "], got ", value)};
   }
 };
 
@@ -185,13 +186,13 @@ struct ArgCodec<std::vector<std::uint8_t>> {
 
 template <class T, class A>
 struct ArgCodec<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::uint8_t>>> {
-  static std::string name() { return "list[" + ArgCodec<T>::name() + "]"; }
+  static std::string name() { return concat("list[", ArgCodec<T>::name(), "]"); }
   static std::vector<T, A> decode(const msgpack::object& o) {
     if (o.type != msgpack::type::ARRAY) fail_expected(name(), o);
     std::vector<T, A> out;
     out.reserve(o.via.array.size);
     for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
-      out.push_back(with_path("[" + std::to_string(i) + "]",
+      out.push_back(with_path(concat("[", std::to_string(i), "]"),
                               [&] { return ArgCodec<T>::decode(o.via.array.ptr[i]); }));
     }
     return out;
@@ -202,7 +203,7 @@ struct ArgCodec<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::uint
 template <class M>
 struct StringMapCodec {
   using V = typename M::mapped_type;
-  static std::string name() { return "dict[str, " + ArgCodec<V>::name() + "]"; }
+  static std::string name() { return concat("dict[str, ", ArgCodec<V>::name(), "]"); }
   static M decode(const msgpack::object& o) {
     if (o.type != msgpack::type::MAP) fail_expected(name(), o);
     M out;
@@ -210,7 +211,7 @@ struct StringMapCodec {
       const msgpack::object_kv& kv = o.via.map.ptr[i];
       if (kv.key.type != msgpack::type::STR) {
         throw DecodeFailure{
-            "", "expected " + name() + ", got dict with a " + kind_name(kv.key) + " key"};
+            "", concat("expected ", name(), ", got dict with a ", kind_name(kv.key), " key")};
       }
       std::string key(kv.key.via.str.ptr, kv.key.via.str.size);
       auto value = with_path(quoted_key(key), [&] { return ArgCodec<V>::decode(kv.val); });
@@ -229,13 +230,13 @@ struct ArgCodec<std::unordered_map<std::string, V, H, E, A>>
 
 template <class T>
 struct ArgCodec<std::optional<T>> {
-  static std::string name() { return ArgCodec<T>::name() + " or None"; }
+  static std::string name() { return concat(ArgCodec<T>::name(), " or None"); }
   static std::optional<T> decode(const msgpack::object& o) {
     if (o.type == msgpack::type::NIL) return std::nullopt;
     try {
       return ArgCodec<T>::decode(o);
     } catch (DecodeFailure& f) {
-      if (f.path.empty()) f.message = "expected " + name() + ", got " + kind_name(o);
+      if (f.path.empty()) f.message = concat("expected ", name(), ", got ", kind_name(o));
       throw;
     }
   }
@@ -246,21 +247,22 @@ struct ArgCodec<std::tuple<T...>> {
   static std::string name() {
     std::string out = "tuple[";
     std::size_t i = 0;
-    ((out += (i++ ? ", " : "") + ArgCodec<T>::name()), ...);
-    return out + "]";
+    ((out += (i++ ? ", " : ""), out += ArgCodec<T>::name()), ...);
+    out += ']';
+    return out;
   }
   static std::tuple<T...> decode(const msgpack::object& o) {
     if (o.type != msgpack::type::ARRAY) fail_expected(name(), o);
     if (o.via.array.size != sizeof...(T)) {
-      throw DecodeFailure{"", "expected " + name() + ", got list of " +
-                                  std::to_string(o.via.array.size) + " items"};
+      throw DecodeFailure{"", concat("expected ", name(), ", got list of ",
+                                     std::to_string(o.via.array.size), " items")};
     }
     return decode_items(o, std::index_sequence_for<T...>{});
   }
   template <std::size_t... I>
   static std::tuple<T...> decode_items(const msgpack::object& o, std::index_sequence<I...>) {
     // Braced initialization evaluates left to right: the first bad item is reported.
-    return std::tuple<T...>{with_path("[" + std::to_string(I) + "]",
+    return std::tuple<T...>{with_path(concat("[", std::to_string(I), "]"),
                                       [&] { return ArgCodec<T>::decode(o.via.array.ptr[I]); })...};
   }
 };

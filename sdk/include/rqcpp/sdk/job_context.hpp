@@ -11,6 +11,7 @@
 #include "rqcpp/plugin.h"
 #include "rqcpp/sdk/arg_codec.hpp"
 #include "rqcpp/sdk/job_error.hpp"
+#include "rqcpp/sdk/message.hpp"
 #include "rqcpp/sdk/visibility.hpp"
 
 namespace rqcpp {
@@ -62,7 +63,7 @@ class JobContext {
     try {
       return sdk_detail::ArgCodec<T>::decode(*value);
     } catch (const sdk_detail::DecodeFailure& f) {
-      throw JobError("TypeError", "meta '" + std::string(key) + "'" + f.path + ": " + f.message);
+      throw JobError("TypeError", sdk_detail::concat("meta '", key, "'", f.path, ": ", f.message));
     }
   }
 

@@ -21,6 +21,7 @@
 #include "rqcpp/sdk/job_context.hpp"
 #include "rqcpp/sdk/job_error.hpp"
 #include "rqcpp/sdk/kwargs.hpp"
+#include "rqcpp/sdk/message.hpp"
 #include "rqcpp/sdk/visibility.hpp"
 
 namespace rqcpp {
@@ -108,17 +109,22 @@ struct Shape<std::tuple<P...>> {
 inline std::string arity_message(const char* name, std::size_t min, std::size_t max,
                                  std::size_t given) {
   std::string takes =
-      min == max ? std::to_string(max) : std::to_string(min) + " to " + std::to_string(max);
-  return std::string(name) + "() takes " + takes + (max == 1 ? " argument" : " arguments") +
-         ", got " + std::to_string(given);
+      min == max ? std::to_string(max) : concat(std::to_string(min), " to ", std::to_string(max));
+  return concat(name, "() takes ", takes, max == 1 ? " argument" : " arguments", ", got ",
+                std::to_string(given));
 }
 
 inline std::string keyword_names(const msgpack::object& map) {
   std::string out;
   for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
     const msgpack::object& k = map.via.map.ptr[i].key;
-    out += (i ? ", '" : "'") +
-           (k.type == msgpack::type::STR ? std::string(k.via.str.ptr, k.via.str.size) : "?") + "'";
+    out += i ? ", '" : "'";
+    if (k.type == msgpack::type::STR) {
+      out.append(k.via.str.ptr, k.via.str.size);
+    } else {
+      out += '?';
+    }
+    out += '\'';
   }
   return out;
 }
@@ -133,8 +139,8 @@ D decode_arg(const char* name, const msgpack::object& args, std::size_t i) {
   try {
     return ArgCodec<D>::decode(args.via.array.ptr[i]);
   } catch (const DecodeFailure& f) {
-    throw JobError("TypeError", std::string(name) + "() argument " + std::to_string(i + 1) +
-                                    f.path + ": " + f.message);
+    throw JobError("TypeError",
+                   concat(name, "() argument ", std::to_string(i + 1), f.path, ": ", f.message));
   }
 }
 
@@ -175,8 +181,7 @@ inline msgpack::object_handle unpack_or_fail(const char* name, const char* what,
   try {
     return msgpack::unpack(data, size);
   } catch (const std::exception& e) {
-    throw JobError("TypeError",
-                   std::string(name) + "() " + what + " are not valid msgpack: " + e.what());
+    throw JobError("TypeError", concat(name, "() ", what, " are not valid msgpack: ", e.what()));
   }
 }
 
@@ -200,7 +205,7 @@ int job_entry(rqcpp_context* ctx, const std::uint8_t* args, std::size_t args_siz
     const msgpack::object& array = args_handle.get();
     if (array.type != msgpack::type::ARRAY) {
       throw JobError("TypeError",
-                     std::string(name) + "() arguments must be a list, got " + kind_name(array));
+                     concat(name, "() arguments must be a list, got ", kind_name(array)));
     }
     std::string_view kw(reinterpret_cast<const char*>(kwargs), kwargs_size);
     if constexpr (!S::kwargs) {
@@ -211,8 +216,8 @@ int job_entry(rqcpp_context* ctx, const std::uint8_t* args, std::size_t args_siz
         if (map.type != msgpack::type::MAP || map.via.map.size != 0) {
           throw JobError(
               "TypeError",
-              std::string(name) + "() takes no keyword arguments (got " +
-                  (map.type == msgpack::type::MAP ? keyword_names(map) : kind_name(map)) + ")");
+              concat(name, "() takes no keyword arguments (got ",
+                     map.type == msgpack::type::MAP ? keyword_names(map) : kind_name(map), ")"));
         }
       }
     } else if (kw.empty()) {
@@ -234,7 +239,7 @@ int job_entry(rqcpp_context* ctx, const std::uint8_t* args, std::size_t args_siz
     return report_error(ctx, demangle(typeid(e).name()), e.what());
   } catch (...) {
     std::string type = current_exception_type_name();
-    return report_error(ctx, type, "a C++ exception of type " + type + " was thrown");
+    return report_error(ctx, type, concat("a C++ exception of type ", type, " was thrown"));
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "rqcpp/sdk/arg_codec.hpp"
 #include "rqcpp/sdk/job_error.hpp"
+#include "rqcpp/sdk/message.hpp"
 
 namespace rqcpp {
 
@@ -43,19 +44,21 @@ class Kwargs {
     try {
       *handle = msgpack::unpack(msgpack_map.data(), msgpack_map.size());
     } catch (const std::exception& e) {
-      throw JobError("TypeError",
-                     function_ + "() keyword arguments are not valid msgpack: " + e.what());
+      throw JobError(
+          "TypeError",
+          sdk_detail::concat(function_, "() keyword arguments are not valid msgpack: ", e.what()));
     }
     const msgpack::object& map = handle->get();
     if (map.type != msgpack::type::MAP) {
-      throw JobError("TypeError", function_ + "() keyword arguments must be a dict, got " +
-                                      sdk_detail::kind_name(map));
+      throw JobError("TypeError",
+                     sdk_detail::concat(function_, "() keyword arguments must be a dict, got ",
+                                        sdk_detail::kind_name(map)));
     }
     for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
       const msgpack::object_kv& kv = map.via.map.ptr[i];
       if (kv.key.type != msgpack::type::STR) {
-        throw JobError("TypeError",
-                       function_ + "() keywords must be str, got " + sdk_detail::kind_name(kv.key));
+        throw JobError("TypeError", sdk_detail::concat(function_, "() keywords must be str, got ",
+                                                       sdk_detail::kind_name(kv.key)));
       }
       items_.insert_or_assign(std::string(kv.key.via.str.ptr, kv.key.via.str.size), kv.val);
     }
@@ -86,8 +89,9 @@ class Kwargs {
   T get(std::string_view name) const {
     const msgpack::object* o = find(name);
     if (!o) {
-      throw JobError("TypeError", function_ + "() missing required keyword argument '" +
-                                      std::string(name) + "'");
+      throw JobError(
+          "TypeError",
+          sdk_detail::concat(function_, "() missing required keyword argument '", name, "'"));
     }
     return decode<T>(name, *o);
   }
@@ -115,8 +119,9 @@ class Kwargs {
   void expect_only(std::initializer_list<std::string_view> allowed) const {
     for (const auto& [name, value] : items_) {
       if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-        throw JobError("TypeError",
-                       function_ + "() got an unexpected keyword argument '" + name + "'");
+        throw JobError(
+            "TypeError",
+            sdk_detail::concat(function_, "() got an unexpected keyword argument '", name, "'"));
       }
     }
   }
@@ -127,8 +132,8 @@ class Kwargs {
     try {
       return sdk_detail::ArgCodec<T>::decode(o);
     } catch (const sdk_detail::DecodeFailure& f) {
-      throw JobError("TypeError", function_ + "() keyword argument '" + std::string(name) + "'" +
-                                      f.path + ": " + f.message);
+      throw JobError("TypeError", sdk_detail::concat(function_, "() keyword argument '", name, "'",
+                                                     f.path, ": ", f.message));
     }
   }
 
