@@ -1,5 +1,7 @@
 // Queue::enqueue_call / enqueue_many: one enqueue.lua call per job
-// (rq-wire-format.md 3.1 and 3.2), pipelined for many.
+// (rq-wire-format.md 3.1 and 3.2), pipelined for many; enqueue_call_at:
+// one schedule.lua call (3.3).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -56,8 +58,8 @@ std::string python_json_list(const std::vector<T>& items) {
   return out + "]";
 }
 
-// Everything one enqueue.lua call needs, built and validated before any
-// Redis access.
+// Everything one enqueue.lua (or schedule.lua) call needs, built and
+// validated before any Redis access.
 struct Prepared {
   std::string id;
   std::vector<std::string> keys;
@@ -66,8 +68,17 @@ struct Prepared {
   std::string enqueued_at;
 };
 
-Prepared prepare(const std::string& queue, Serializer serializer, std::string_view func_name,
-                 const Args& call_args, const EnqueueOptions& o) {
+// The job hash fields in RQ's Job.to_dict order (minus status/enqueued_at),
+// after validating every option.
+struct HashFields {
+  std::string id;
+  Clock::time_point now;
+  std::string ts;
+  std::vector<std::pair<std::string, std::string>> list;
+};
+
+HashFields build_fields(const std::string& queue, Serializer serializer, std::string_view func_name,
+                        const Args& call_args, const EnqueueOptions& o) {
   check_func_name(func_name, "function name");
   for (const auto* cb : {&o.on_success, &o.on_failure, &o.on_stopped}) {
     if (!cb->empty()) check_func_name(*cb, "callback");
@@ -103,15 +114,15 @@ Prepared prepare(const std::string& queue, Serializer serializer, std::string_vi
   call.args = call_args.args_msgpack();
   call.kwargs = call_args.kwargs_msgpack();
 
-  Prepared p;
-  p.id = o.job_id ? *o.job_id : uuid4();
-  auto now = Clock::now();
-  std::string ts = format_timestamp(now);
-  p.enqueued_at = ts;
+  HashFields h;
+  h.id = o.job_id ? *o.job_id : uuid4();
+  h.now = Clock::now();
+  h.ts = format_timestamp(h.now);
 
   // Field order follows RQ's Job.to_dict.
-  std::vector<std::pair<std::string, std::string>> f = {
-      {"created_at", ts},
+  auto& f = h.list;
+  f = {
+      {"created_at", h.ts},
       {"data", encode_job_data(call, serializer)},
       {"success_callback_name", o.on_success},
       {"failure_callback_name", o.on_failure},
@@ -136,7 +147,23 @@ Prepared prepare(const std::string& queue, Serializer serializer, std::string_vi
   if (o.ttl) f.emplace_back("ttl", std::to_string(*o.ttl));
   if (o.allow_dependency_failures) f.emplace_back("allow_dependency_failures", "1");
   if (o.enqueue_at_front) f.emplace_back("enqueue_at_front", "1");
+  return h;
+}
 
+void take_fields(Prepared& p, HashFields& h) {
+  for (auto& [name, value] : h.list) {
+    p.args.push_back(name);
+    p.args.push_back(value);
+    p.fields.emplace(std::move(name), std::move(value));
+  }
+}
+
+Prepared prepare(const std::string& queue, Serializer serializer, std::string_view func_name,
+                 const Args& call_args, const EnqueueOptions& o) {
+  HashFields h = build_fields(queue, serializer, func_name, call_args, o);
+  Prepared p;
+  p.id = h.id;
+  p.enqueued_at = h.ts;
   p.keys = {keys::job(p.id),       keys::queue(queue),     std::string(keys::kQueues),
             keys::deferred(queue), keys::dependents(p.id), keys::dependencies(p.id)};
   for (const auto& dep : o.depends_on) {
@@ -144,22 +171,43 @@ Prepared prepare(const std::string& queue, Serializer serializer, std::string_vi
     p.keys.push_back(keys::dependents(dep));
   }
   p.args = {p.id,
-            std::to_string(unix_seconds(now)),
-            ts,
+            std::to_string(unix_seconds(h.now)),
+            h.ts,
             o.at_front ? "1" : "0",
             o.ttl ? std::to_string(*o.ttl) : "",
             std::to_string(o.depends_on.size())};
   p.args.insert(p.args.end(), o.depends_on.begin(), o.depends_on.end());
-  for (auto& [name, value] : f) {
-    p.args.push_back(name);
-    p.args.push_back(value);
-    p.fields.emplace(std::move(name), std::move(value));
+  take_fields(p, h);
+  return p;
+}
+
+// schedule.lua's keys and arguments. RQ keeps at_front of a scheduled job as
+// the enqueue_at_front field, used when the scheduler moves it.
+Prepared prepare_scheduled(const std::string& queue, Serializer serializer, Clock::time_point when,
+                           std::string_view func_name, const Args& call_args, EnqueueOptions o) {
+  if (!o.depends_on.empty()) {
+    throw std::invalid_argument(
+        "depends_on cannot be combined with enqueue_at/enqueue_in (RQ ignores it there)");
   }
+  o.enqueue_at_front = o.enqueue_at_front || o.at_front;
+  HashFields h = build_fields(queue, serializer, func_name, call_args, o);
+  Prepared p;
+  p.id = h.id;
+  p.keys = {keys::job(p.id), keys::queue(queue), std::string(keys::kQueues),
+            keys::scheduled(queue)};
+  // A time before 1970 would fall below the scheduler's range (0 .. NOW).
+  p.args = {p.id, std::to_string(std::max(0LL, unix_seconds(when)))};
+  take_fields(p, h);
   return p;
 }
 
 std::vector<std::string_view> views(const std::vector<std::string>& v) {
   return {v.begin(), v.end()};
+}
+
+const Script& schedule_script() {
+  static const Script script("schedule", std::string(lua::schedule));
+  return script;
 }
 
 Job finish(Connection& conn, Prepared& p, std::string_view status) {
@@ -175,6 +223,18 @@ Job Queue::enqueue_call(std::string_view func_name, const Args& args,
   Prepared p = prepare(name_, serializer_, func_name, args, options);
   Reply r = conn_->eval(enqueue_script(), views(p.keys), views(p.args));
   return finish(*conn_, p, r.str());
+}
+
+Job Queue::enqueue_call_at(Clock::time_point when, std::string_view func_name, const Args& args,
+                           const EnqueueOptions& options) {
+  Prepared p = prepare_scheduled(name_, serializer_, when, func_name, args, options);
+  Reply r = conn_->eval(schedule_script(), views(p.keys), views(p.args));
+  return finish(*conn_, p, r.str());
+}
+
+Job Queue::enqueue_call_in(Clock::duration delay, std::string_view func_name, const Args& args,
+                           const EnqueueOptions& options) {
+  return enqueue_call_at(Clock::now() + delay, func_name, args, options);
 }
 
 std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {

@@ -2,16 +2,16 @@
 // return_value() and exc_info().
 #include <charconv>
 
+#include "result_entry.hpp"
 #include "rqcpp/connection.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/job.hpp"
 #include "rqcpp/keys.hpp"
 
 namespace rqcpp {
-namespace {
+namespace detail {
 
-// One XRANGE/XREVRANGE element: [id, [field, value, ...]].
-JobResult parse_entry(const Reply& entry, Serializer serializer, const std::string& job_id) {
+JobResult parse_result_entry(const Reply& entry, Serializer serializer, const std::string& job_id) {
   JobResult r;
   r.stream_id = std::string(entry.at(0).str());
   long long ms = 0;
@@ -40,13 +40,18 @@ JobResult parse_entry(const Reply& entry, Serializer serializer, const std::stri
   return r;
 }
 
+}  // namespace detail
+
+namespace {
+
 std::vector<JobResult> read_results(Connection& conn, const std::string& id, Serializer s,
                                     bool newest_only) {
   std::string key = keys::results(id);
   Reply reply = newest_only ? conn.checked({"XREVRANGE", key, "+", "-", "COUNT", "1"})
                             : conn.checked({"XREVRANGE", key, "+", "-"});
   std::vector<JobResult> out;
-  for (size_t i = 0; i < reply.size(); ++i) out.push_back(parse_entry(reply.at(i), s, id));
+  for (size_t i = 0; i < reply.size(); ++i)
+    out.push_back(detail::parse_result_entry(reply.at(i), s, id));
   return out;
 }
 

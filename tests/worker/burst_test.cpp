@@ -89,3 +89,22 @@ TEST_CASE("steady state costs one Redis round trip per job", "[worker][burst]") 
   std::remove(log.c_str());
   CHECK(f.conn.checked({"ZCARD", keys::finished("rt")}).integer() == n);
 }
+
+TEST_CASE("two workers on one queue run every job exactly once", "[worker][burst]") {
+  WorkerFixture f;
+  const int n = 300;
+  std::vector<Job> jobs = enqueue_adds(f.conn, "shared", n);
+  Process a(f.worker_argv({"--burst", "--name", "wa", "shared"}), {}, log_path("shared_a"));
+  Process b(f.worker_argv({"--burst", "--name", "wb", "shared"}), {}, log_path("shared_b"));
+  REQUIRE(a.wait(std::chrono::seconds(60)) == 0);
+  REQUIRE(b.wait(std::chrono::seconds(60)) == 0);
+  long long done_a = std::stoll(f.hget(keys::worker("wa"), "successful_job_count"));
+  long long done_b = std::stoll(f.hget(keys::worker("wb"), "successful_job_count"));
+  CHECK(done_a + done_b == n);
+  for (int i = 0; i < n; ++i) {
+    Job j = Job::fetch(f.conn, jobs[i].id());
+    REQUIRE(j.result<long long>() == 3LL * i);
+    REQUIRE((j.worker_name() == "wa" || j.worker_name() == "wb"));
+    REQUIRE(f.conn.checked({"XLEN", keys::results(jobs[i].id())}).integer() == 1);
+  }
+}

@@ -2,6 +2,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <fstream>
+
 #include "rqcpp/timestamp.hpp"
 #include "worker_fixture.hpp"
 
@@ -63,4 +65,37 @@ TEST_CASE("SIGTERM while idle stops at once", "[worker][shutdown]") {
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(f.hget(keys::worker("idle-w"), "shutdown_requested_date").empty());
   CHECK_FALSE(f.hget(keys::worker("idle-w"), "death").empty());
+}
+
+TEST_CASE("a work horse does not outlive a killed worker", "[worker][shutdown]") {
+  WorkerFixture f;
+  Queue q(f.conn, "sd");
+  std::string id = q.enqueue("builtin:sleep", 30.0).id();
+  Process w(f.worker_argv({"sd"}), {}, log_path("orphan"));
+  REQUIRE(f.eventually([&] { return f.status(id) == "started"; }));
+  std::string children;
+  REQUIRE(f.eventually([&] {
+    std::ifstream in("/proc/" + std::to_string(w.pid()) + "/task/" + std::to_string(w.pid()) +
+                     "/children");
+    std::getline(in, children);
+    return !children.empty();
+  }));
+  const pid_t horse = std::stoi(children);
+
+  w.signal(SIGKILL);
+  REQUIRE(w.wait(std::chrono::seconds(5)) != -1);
+  // Gone, or a zombie waiting for init to reap it.
+  CHECK(f.eventually(
+      [&] {
+        std::ifstream in("/proc/" + std::to_string(horse) + "/status");
+        std::string line;
+        while (std::getline(in, line)) {
+          if (line.rfind("State:", 0) == 0) return line.find('Z') != std::string::npos;
+        }
+        return true;
+      },
+      std::chrono::seconds(3)));
+  // The job stays findable in the started registry (zero-loss hand-over).
+  CHECK(f.zscore(keys::started("sd"), id).has_value());
+  CHECK(f.status(id) == "started");
 }

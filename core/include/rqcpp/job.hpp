@@ -43,6 +43,17 @@ struct JobResult {
   std::string exc_string;            // traceback text for failures
 };
 
+// One dependency of a job and whether it still holds the job back, by the
+// rule a finishing parent applies to its dependents (wire doc 3.13).
+struct DependencyState {
+  std::string id;
+  // nullopt when the dependency's hash (or its status field) is gone, which
+  // RQ treats as met, or when the status text is not one of RQ's (not met).
+  std::optional<JobStatus> status;
+  // Gone, finished, or failed while the job allows dependency failures.
+  bool met = false;
+};
+
 // A snapshot of a job hash. A Job refers to (does not own) the Connection it
 // was fetched with; that Connection must outlive it. Accessors read the
 // snapshot; refresh() and the calls taking no snapshot (results) go to Redis.
@@ -127,6 +138,66 @@ class Job {
   // failure, else the snapshot's `exc_info` field (zlib text; raw text if it
   // is not zlib, as RQ); nullopt when neither. Throws as latest_result().
   std::optional<std::string> exc_info() const;
+
+  // --- State changes (wire doc 3.14). Each is one atomic script call that
+  // reads the job's current state in Redis, not the snapshot.
+
+  // RQ's Job.cancel: status canceled, LREM from its queue, ZREM from the
+  // registry of its status, ZADD rq:canceled:<origin> NOW; the hash keeps
+  // its TTL. A running job is not interrupted; its worker then records no
+  // outcome (it only finishes jobs still started by it). With
+  // enqueue_dependents, dependents whose other dependencies are met are
+  // enqueued first, this job counting as met (RQ's
+  // cancel(enqueue_dependents=True)); otherwise they stay deferred. Sets the
+  // snapshot's status. Throws InvalidJobOperation when the job is already
+  // canceled, NoSuchJobError when its hash is gone (nothing changed in either
+  // case), RedisError.
+  void cancel(bool enqueue_dependents = false);
+
+  // RQ's Job.requeue: Queue(origin).requeue_failed(id, at_front) (see
+  // queue.hpp). Updates the snapshot (status queued, new enqueued_at,
+  // started_at/ended_at ""). Throws InvalidJobOperation when the job is not
+  // in its origin's failed registry (or has no origin), NoSuchJobError,
+  // RedisError.
+  void requeue(bool at_front = false);
+
+  // RQ's Job.delete (named remove: `delete` is a keyword): LREM from its
+  // queue, ZREM from the registry of its status, DEL the hash, its
+  // dependents set and its dependencies set; with delete_dependents, every
+  // direct dependent the same way first. rq:results:<id> is kept, as RQ
+  // keeps it. When the hash is already gone, the snapshot's origin and
+  // status say where to remove the id from. Returns how many job hashes
+  // were deleted. The snapshot is unchanged. Throws RedisError.
+  long long remove(bool delete_dependents = false);
+
+  // --- Waiting (core/src/job_wait.cpp).
+
+  // Waits up to `timeout` for the job's outcome and returns it:
+  // - already finished/failed/stopped: the newest result at once;
+  // - otherwise blocks in Redis (XREAD BLOCK on rq:results:<id>, from the
+  //   newest entry present when the wait began, on a connection of its own
+  //   opened from this Job's Connection URL, so the caller's connection and
+  //   its command timeout are not held) and returns the first new entry.
+  //   Retried attempts write no entry, so they do not end the wait. The
+  //   status is re-read at least once a second, which ends the wait when
+  //   the job ends without writing an entry:
+  //   - failed by registry cleanup (abandoned, wire doc 3.12): a result of
+  //     type kFailed with the hash's exc_info text and an empty stream_id;
+  //   - canceled, deleted, or finished with result_ttl 0 (its hash is
+  //     deleted and no entry is written): nullopt.
+  // nullopt also means the timeout passed. Updates the snapshot's status.
+  // Throws RedisError (also when the extra connection cannot be opened),
+  // DecodeError for an entry that does not decode.
+  std::optional<JobResult> wait(std::chrono::milliseconds timeout);
+
+  // --- Dependencies (core/src/job_dependencies.cpp).
+
+  // Each id of dependency_ids() (the snapshot's, in order) with its current
+  // status, so a front-end can say why a deferred job waits. Whether a
+  // dependency is met uses the snapshot's allow_dependency_failures. One
+  // pipelined round trip; empty for a job without dependencies. Throws
+  // RedisError.
+  std::vector<DependencyState> dependencies_status() const;
 
  private:
   Job(Connection& conn, std::string id);

@@ -2,6 +2,7 @@
 // Queues exist on the fly; enqueueing registers the queue in rq:queues.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,6 +90,35 @@ class Queue {
     return enqueue_call(func_name, Args::of(std::forward<A>(args)...), options);
   }
 
+  // Schedules func_name to run at `when` (RQ's enqueue_at, wire doc 3.3), in
+  // one round trip (core/scripts/schedule.lua): ZADD rq:scheduled:<q> with
+  // `when` as integer Unix seconds (truncated, as RQ), SADD rq:queues, and the
+  // job hash with status scheduled and no enqueued_at. Nothing is queued
+  // until a Scheduler (scheduler.hpp) moves the job, once that second has
+  // come. options.at_front (or enqueue_at_front) is stored as the hash field
+  // enqueue_at_front 1, so the scheduler LPUSHes it; options.ttl starts
+  // counting when the job is moved (as RQ). Returns the stored Job (status
+  // scheduled). Throws as enqueue_call, and std::invalid_argument when
+  // depends_on is set (RQ silently ignores dependencies of scheduled jobs).
+  Job enqueue_call_at(Clock::time_point when, std::string_view func_name, const Args& args,
+                      const EnqueueOptions& options = {});
+  // enqueue_call_at(now + delay, ...): RQ's enqueue_in.
+  Job enqueue_call_in(Clock::duration delay, std::string_view func_name, const Args& args,
+                      const EnqueueOptions& options = {});
+
+  // Typed conveniences: q.enqueue_at(t, "lib:add", 1, 2),
+  // q.enqueue_in(std::chrono::seconds(30), "lib:add", 1, 2).
+  template <class... A>
+  Job enqueue_at(Clock::time_point when, std::string_view func_name, A&&... args) {
+    return enqueue_call_at(when, func_name, Args::of(std::forward<A>(args)...));
+  }
+  template <class Rep, class Period, class... A>
+  Job enqueue_in(std::chrono::duration<Rep, Period> delay, std::string_view func_name,
+                 A&&... args) {
+    return enqueue_call_in(std::chrono::duration_cast<Clock::duration>(delay), func_name,
+                           Args::of(std::forward<A>(args)...));
+  }
+
   // Enqueues all specs in one round trip (a pipeline of the enqueue script).
   // Same errors as enqueue_call; on error none of the remaining specs are sent.
   std::vector<Job> enqueue_many(const std::vector<JobSpec>& specs);
@@ -106,6 +136,19 @@ class Queue {
   // Removes every queued id and deletes those job hashes (RQ's empty()).
   // Returns how many were removed.
   long long empty();
+  // RQ's FailedJobRegistry(queue).requeue(id) (wire doc 3.14), atomically in
+  // one round trip (core/scripts/requeue_job.lua): ZREM rq:failed:<name>,
+  // started_at/ended_at "", exc_info zlib(""), then enqueue as 3.1 into the
+  // job's origin (LPUSH when at_front). Throws NoSuchJobError when the job
+  // hash is gone, InvalidJobOperation when the id is not in this queue's
+  // failed registry (nothing is changed then), RedisError.
+  void requeue_failed(const std::string& id, bool at_front = false);
+  // Requeues every job of this queue's failed registry as requeue_failed
+  // does, in batches of 1000 (each batch one atomic call); ids whose hash is
+  // gone are dropped from the registry and not counted. Returns how many
+  // jobs were requeued. Throws RedisError.
+  long long requeue_all_failed(bool at_front = false);
+
   // Deletes the queue: empties it when delete_jobs, then removes the list and
   // its rq:queues entry. Registries are left as RQ leaves them.
   void remove(bool delete_jobs = true);

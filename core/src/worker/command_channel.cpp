@@ -30,6 +30,10 @@ void CommandChannel::connect() {
   conn_.reset();
   PollConnection c = PollConnection::open(url_);
   c.send({"SUBSCRIBE", channel_});
+  // Wait for the confirmation (bounded by the connection's timeout) so a
+  // command published right after start-up is not missed.
+  std::optional<Reply> confirmation;
+  while (!confirmation) confirmation = c.read();
   conn_.emplace(std::move(c));
 }
 

@@ -24,8 +24,7 @@ class CommandChannel {
   CommandChannel(RedisUrl url, std::string channel);
 
   bool connected() const { return conn_.has_value(); }
-  // Connects and sends SUBSCRIBE (the confirmation is read by on_poll).
-  // Throws RedisError.
+  // Connects, SUBSCRIBEs and waits for the confirmation. Throws RedisError.
   void connect();
   void add_fd(std::vector<pollfd>& fds) const;
   // Reads what poll() reported; returns the commands received (unknown or

@@ -22,6 +22,9 @@ PollConnection PollConnection::open(const RedisUrl& url, std::chrono::millisecon
     throw RedisError("cannot connect to Redis at " + url.redacted() + ": out of memory");
   PollConnection conn(c, url.redacted());
   if (c->err) conn.fail("cannot connect to Redis at");
+  // Bounds the blocking reads of open() and of callers waiting for a reply
+  // they know is due; poll()-driven reads never wait on it.
+  if (redisSetTimeout(c, tv) != REDIS_OK) conn.fail("cannot configure the connection to Redis at");
 
   auto sync = [&](const std::vector<std::string>& argv) {
     std::vector<const char*> ptrs;

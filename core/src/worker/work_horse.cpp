@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ WorkHorse WorkHorse::spawn(const HorseJob& job) {
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, &old);
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid != 0) sigprocmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
@@ -68,6 +70,10 @@ WorkHorse WorkHorse::spawn(const HorseJob& job) {
     throw_errno("fork");
   }
   if (pid == 0) {
+    // A horse whose worker died (SIGKILL, OOM) would run on with nobody to
+    // record its outcome while the job is failed or retried elsewhere.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
     setpgid(0, 0);
     reset_signals();
     // Keep only stdio and the outcome pipe: every other descriptor (the

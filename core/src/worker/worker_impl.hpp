@@ -71,6 +71,10 @@ struct Worker::Impl {
   // --- job_runner.cpp
   // Runs one taken job in a work horse and returns its encoded outcome.
   FinishRequest run_job(const TakenJob& job);
+  // Waits for `h` while heartbeating and serving signals and commands; kills
+  // it at the deadline (timeout <= 0: none) or on a cold shutdown.
+  HorseOutcome supervise(WorkHorse& h, const TakenJob& job, double timeout,
+                         Steady::time_point start);
 };
 
 }  // namespace rqcpp

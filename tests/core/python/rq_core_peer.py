@@ -3,6 +3,9 @@
     rq_core_peer.py read URL JOB_ID      -> prints the job as JSON
     rq_core_peer.py enqueue URL QUEUE    -> enqueues mylib.add(2, 3) with meta,
                                             prints the job id
+    rq_core_peer.py exc_info URL JOB_ID  -> prints Job.exc_info
+    rq_core_peer.py scheduled URL QUEUE  -> prints the queue's scheduled jobs
+                                            and scheduler pid as JSON
 
 Uses the MsgpackSerializer of rq-wire-format.md section 4.1.
 """
@@ -47,6 +50,24 @@ def main():
         q = Queue(arg, connection=r, serializer=MsgpackSerializer)
         job = q.enqueue("mylib.add", 2, 3, meta={"k": "v"}, job_timeout=60, kw="x")
         print(job.id)
+    elif mode == "exc_info":
+        job = Job.fetch(arg, connection=r, serializer=MsgpackSerializer)
+        print(job.exc_info)
+    elif mode == "scheduled":
+        from rq.registry import ScheduledJobRegistry
+        q = Queue(arg, connection=r, serializer=MsgpackSerializer)
+        registry = ScheduledJobRegistry(queue=q)
+        jobs = []
+        for job_id in registry.get_job_ids():
+            job = Job.fetch(job_id, connection=r, serializer=MsgpackSerializer)
+            jobs.append({
+                "id": job_id,
+                "status": job.get_status(),
+                "at": registry.get_scheduled_time(job_id).timestamp(),
+                "enqueue_at_front": bool(job.enqueue_at_front),
+            })
+        print(json.dumps({"jobs": jobs, "scheduler_pid": q.scheduler_pid,
+                          "queues": [x.name for x in Queue.all(connection=r)]}))
     else:
         raise SystemExit("unknown mode " + mode)
 

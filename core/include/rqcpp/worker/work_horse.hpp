@@ -4,7 +4,9 @@
 // parent's Redis connections (it opens its own, lazily, only for save_meta),
 // loads the plugin, calls the function and sends the outcome to the parent
 // through a pipe, then leaves with _exit(). The parent polls fd() together
-// with its other descriptors and never blocks on the child.
+// with its other descriptors and never blocks on the child. A horse is
+// SIGKILLed by the kernel if its worker dies first (PR_SET_PDEATHSIG): nobody
+// would record its outcome, and its job is failed or retried elsewhere.
 #pragma once
 
 #include <sys/types.h>

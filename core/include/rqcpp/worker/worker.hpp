@@ -42,7 +42,9 @@ struct WorkerOptions {
 struct WorkerStats {
   long long jobs_finished = 0;
   long long jobs_failed = 0;
-  long long redis_calls = 0;  // round trips to Redis made by the worker process itself
+  // Successful Redis calls of the worker process (one round trip each; the
+  // SCRIPT LOAD after a NOSCRIPT and failed attempts are not counted).
+  long long redis_calls = 0;
 };
 
 class Worker {

@@ -1,0 +1,101 @@
+// Cancel, requeue and delete (rq-wire-format.md 3.14): Job::cancel,
+// Job::requeue, Job::remove, Queue::requeue_failed / requeue_all_failed. Each
+// state change is one lifecycle script call (core/scripts/cancel_job.lua,
+// requeue_job.lua, delete_job.lua).
+#include "lifecycle_script.hpp"
+#include "rqcpp/error.hpp"
+#include "rqcpp/job.hpp"
+#include "rqcpp/queue.hpp"
+#include "rqcpp_lua_sources.hpp"
+
+namespace rqcpp {
+namespace {
+
+constexpr long long kRequeueBatch = 1000;
+
+const Script& cancel_script() {
+  static const Script s = detail::lifecycle_script("cancel_job", lua::cancel_job);
+  return s;
+}
+
+const Script& requeue_script() {
+  static const Script s = detail::lifecycle_script("requeue_job", lua::requeue_job);
+  return s;
+}
+
+const Script& delete_script() {
+  static const Script s = detail::lifecycle_script("delete_job", lua::delete_job);
+  return s;
+}
+
+// RQ writes zlib.compress(b"") (78 9c 03 00 00 00 00 01) on requeue.
+const std::string& empty_exc_info() {
+  static const std::string z = zlib_compress("");
+  return z;
+}
+
+// One requeue_job.lua call in mode 'one'; throws for its refusals.
+std::string requeue_one(Connection& conn, const std::string& queue, const std::string& id,
+                        bool at_front) {
+  std::string ts = now_timestamp();
+  Reply r = detail::eval_lifecycle(conn, requeue_script(),
+                                   {queue, ts, empty_exc_info(), at_front ? "1" : "0", "one", id});
+  if (r.str() == "nojob") throw NoSuchJobError("no such job: " + id);
+  if (r.str() == "notfailed") {
+    throw InvalidJobOperation("cannot requeue job " + id +
+                              ": it is not in the failed registry of " + "queue '" + queue + "'");
+  }
+  return ts;
+}
+
+}  // namespace
+
+void Job::cancel(bool enqueue_dependents) {
+  Reply r = detail::eval_lifecycle(*conn_, cancel_script(),
+                                   {id_, std::to_string(now_seconds()), now_timestamp(),
+                                    enqueue_dependents ? "1" : "0", origin()});
+  if (r.str() == "nojob") throw NoSuchJobError("no such job: " + id_);
+  if (r.str() == "canceled") {
+    fields_["status"] = "canceled";
+    throw InvalidJobOperation("cannot cancel job " + id_ + ": it is already canceled");
+  }
+  fields_["status"] = "canceled";
+}
+
+void Job::requeue(bool at_front) {
+  std::string queue = origin();
+  if (queue.empty()) {
+    throw InvalidJobOperation("cannot requeue job " + id_ + ": it has no origin queue");
+  }
+  std::string ts = requeue_one(*conn_, queue, id_, at_front);
+  fields_["status"] = "queued";
+  fields_["enqueued_at"] = ts;
+  fields_["started_at"] = "";
+  fields_["ended_at"] = "";
+  fields_["exc_info"] = empty_exc_info();
+}
+
+long long Job::remove(bool delete_dependents) {
+  return detail::eval_lifecycle(*conn_, delete_script(),
+                                {id_, delete_dependents ? "1" : "0", origin(), field("status")})
+      .integer();
+}
+
+void Queue::requeue_failed(const std::string& id, bool at_front) {
+  requeue_one(*conn_, name_, id, at_front);
+}
+
+long long Queue::requeue_all_failed(bool at_front) {
+  const std::string batch = std::to_string(kRequeueBatch);
+  long long requeued = 0;
+  while (true) {
+    Reply r = detail::eval_lifecycle(
+        *conn_, requeue_script(),
+        {name_, now_timestamp(), empty_exc_info(), at_front ? "1" : "0", "all", batch});
+    if (r.size() != 2) throw RedisError("script requeue_job returned an unexpected reply");
+    requeued += r.at(1).integer();
+    if (r.at(0).integer() < kRequeueBatch) return requeued;
+  }
+}
+
+}  // namespace rqcpp

@@ -1,0 +1,71 @@
+// clean_registries / clean_worker_registry; see maintenance.hpp.
+#include "rqcpp/maintenance.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "lifecycle_script.hpp"
+#include "rqcpp/connection.hpp"
+#include "rqcpp/error.hpp"
+#include "rqcpp/keys.hpp"
+#include "rqcpp/serialization.hpp"
+#include "rqcpp/timestamp.hpp"
+#include "rqcpp_lua_sources.hpp"
+
+namespace rqcpp {
+namespace {
+
+const Script& clean_registries_script() {
+  static const Script s = detail::lifecycle_script("clean_registries", lua::clean_registries);
+  return s;
+}
+
+const Script& clean_worker_registry_script() {
+  static const Script s("clean_worker_registry", std::string(lua::clean_worker_registry));
+  return s;
+}
+
+// str(datetime.now()) as RQ puts it into the text: local time,
+// "2026-01-01 12:00:00.123456" (no fraction when it is zero).
+std::string python_local_now() {
+  using namespace std::chrono;
+  auto us = duration_cast<microseconds>(Clock::now().time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  long long frac = us % 1000000;
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char buf[96];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (frac != 0 && n > 0) std::snprintf(buf + n, sizeof buf - n, ".%06lld", frac);
+  return buf;
+}
+
+}  // namespace
+
+CleanReport clean_registries(Connection& conn, std::string_view queue, CleanLock lock) {
+  const std::string text = "Moved to FailedJobRegistry at " + python_local_now();
+  Reply r = detail::eval_lifecycle(
+      conn, clean_registries_script(),
+      {lock == CleanLock::kAcquire ? "1" : "0", std::string(queue), std::to_string(now_seconds()),
+       now_timestamp(), zlib_compress(text), text});
+  CleanReport report;
+  if (r.size() >= 1 && r.at(0).str() == "locked") return report;
+  if (r.size() != 5 || r.at(0).str() != "done") {
+    throw RedisError("script clean_registries returned an unexpected reply");
+  }
+  report.ran = true;
+  report.finished_removed = r.at(1).integer();
+  report.failed_removed = r.at(2).integer();
+  report.failed = r.at(3).strings();
+  report.retried = r.at(4).strings();
+  return report;
+}
+
+long long clean_worker_registry(Connection& conn, std::string_view queue) {
+  return conn.eval(clean_worker_registry_script(), {keys::queue_workers(queue), keys::kWorkers}, {})
+      .integer();
+}
+
+}  // namespace rqcpp
