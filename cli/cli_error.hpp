@@ -15,6 +15,8 @@ enum ExitCode : int {
   kExitUsage = 2,     // unknown command/option, bad argument value
   kExitRedis = 3,     // bad Redis URL, Redis unreachable, connection lost
   kExitNotFound = 4,  // the job id given does not exist
+  kExitJobFailed = 5,  // job --wait: the job failed, was stopped, canceled or deleted
+  kExitTimeout = 6,    // job --wait: --timeout passed first
 };
 
 // The command line is wrong (bad option value, missing argument...). what() is
@@ -32,6 +34,8 @@ inline constexpr const char* kExitCodeHelp =
     "  2  usage error: unknown command or option, bad argument\n"
     "  3  Redis error: bad URL, Redis unreachable, connection lost\n"
     "  4  not found: no job with the given id\n"
+    "  5  job --wait: the job failed, was stopped, canceled or deleted\n"
+    "  6  job --wait: --timeout passed before the job ended\n"
     "Errors are reported as one line on stderr starting with \"rqctl: \".\n";
 
 }  // namespace rqctl

@@ -36,6 +36,17 @@ int run_job(GlobalOptions& global, const std::vector<std::string>& args);
 int run_info(GlobalOptions& global, const std::vector<std::string>& args);
 int run_empty(GlobalOptions& global, const std::vector<std::string>& args);
 int run_delete_queue(GlobalOptions& global, const std::vector<std::string>& args);
+int run_cancel(GlobalOptions& global, const std::vector<std::string>& args);
+int run_requeue(GlobalOptions& global, const std::vector<std::string>& args);
+int run_delete(GlobalOptions& global, const std::vector<std::string>& args);
+int run_registry(GlobalOptions& global, const std::vector<std::string>& args);
+// worker_control_command.cpp (`job stop ID` is routed by main before `job`)
+int run_suspend(GlobalOptions& global, const std::vector<std::string>& args);
+int run_resume(GlobalOptions& global, const std::vector<std::string>& args);
+int run_worker(GlobalOptions& global, const std::vector<std::string>& args);
+int run_job_stop(GlobalOptions& global, const std::vector<std::string>& args);
+// plugins_command.cpp
+int run_plugins(GlobalOptions& global, const std::vector<std::string>& args);
 
 // The command line of one subcommand. `options` are the documented options;
 // `positional` names hidden options in `hidden` that take positional tokens.

@@ -1,5 +1,7 @@
 // rqctl enqueue: put one job on a queue through the core Queue API.
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include <rqcpp/args.hpp>
 #include <rqcpp/connection.hpp>
@@ -33,6 +35,45 @@ long long parse_seconds(const std::string& text, const char* option) {
   }
 }
 
+// --at: ISO-8601 UTC ("2026-11-28T20:00:00Z", fraction optional) or Unix
+// seconds.
+rqcpp::Clock::time_point parse_when(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    try {
+      return rqcpp::Clock::time_point(std::chrono::seconds(std::stoll(text)));
+    } catch (const std::exception&) {
+      throw UsageError("--at: Unix seconds out of range: " + text);
+    }
+  }
+  std::string ts = text;
+  if (!ts.empty() && ts.back() != 'Z') ts += 'Z';
+  if (auto t = rqcpp::parse_timestamp(ts)) return *t;
+  throw UsageError("--at expects ISO-8601 UTC (2026-11-28T20:00:00Z) or Unix seconds, got: " +
+                   text);
+}
+
+// --retry N[,I1,I2...]: at most N retries, waiting I1, I2... seconds.
+rqcpp::Retry parse_retry(const std::string& text) {
+  rqcpp::Retry retry;
+  std::vector<long long> numbers;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos
+                                                                          : comma - start);
+    if (part.empty()) throw UsageError("--retry expects N[,I1,I2...], got: " + text);
+    numbers.push_back(parse_seconds(part, "--retry"));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (numbers.front() < 1 || numbers.front() > 1000000) {
+    throw UsageError("--retry: N must be at least 1, got: " + text);
+  }
+  retry.max = static_cast<int>(numbers.front());
+  if (numbers.size() > 1) retry.intervals.assign(numbers.begin() + 1, numbers.end());
+  return retry;
+}
+
 rqcpp::Serializer parse_serializer(const std::string& text) {
   if (text == "msgpack") return rqcpp::Serializer::kMsgpack;
   if (text == "json") return rqcpp::Serializer::kJson;
@@ -48,7 +89,9 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
       "the new job's id. Each ARG, and each --kwarg value, is a JSON literal when it parses\n"
       "as one (3, -2.5, \"x\", [1,2], {\"a\":1}, true, null), else the text as a string; quote\n"
       "it for the shell ('\"3\"' is the string \"3\"). Put -- before arguments that start\n"
-      "with --. Durations are seconds or a number with s/m/h/d (90, 5m, 1h, 2d)."};
+      "with --. Durations are seconds or a number with s/m/h/d (90, 5m, 1h, 2d).\n"
+      "The job is queued, or deferred (--depends-on a job not finished yet), or\n"
+      "scheduled (--at/--in: nothing runs it until a scheduler moves it to the queue)."};
   std::vector<std::string> kwargs, depends_on;
   cmd.options.add_options()                                                      //
       ("kwarg", po::value(&kwargs)->value_name("K=V"),
@@ -62,7 +105,25 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
       ("failure-ttl", po::value<std::string>()->value_name("N"),
        "keep a failed job N seconds (default 1 year; -1 = forever)")             //
       ("depends-on", po::value(&depends_on)->value_name("ID"),
-       "run only after job ID has finished; repeatable")                         //
+       "run only after job ID has finished; repeatable (the job is deferred "
+       "until all have)")                                                        //
+      ("allow-failure", po::bool_switch(),
+       "with --depends-on: also run when a dependency failed "
+       "(RQ's allow_dependency_failures)")                                       //
+      ("at", po::value<std::string>()->value_name("TIME"),
+       "schedule for TIME: ISO-8601 UTC (2026-11-28T20:00:00Z) or Unix seconds; "
+       "queued by a scheduler (rqworker --with-scheduler) once due")             //
+      ("in", po::value<std::string>()->value_name("DURATION"),
+       "schedule to run after DURATION (10s, 5m, 1h, 90); as --at")              //
+      ("retry", po::value<std::string>()->value_name("N[,I1,...]"),
+       "on failure retry up to N times, waiting I1, I2... seconds (default 0; "
+       "the last interval repeats)")                                             //
+      ("on-success", po::value<std::string>()->value_name("F"),
+       "callback \"libname:function\" run by the worker after success")        //
+      ("on-failure", po::value<std::string>()->value_name("F"),
+       "callback run by the worker after a failure")                             //
+      ("on-stopped", po::value<std::string>()->value_name("F"),
+       "callback run by the worker when the job is stopped")                     //
       ("job-id", po::value<std::string>()->value_name("ID"),
        "use ID as the job id (default: a new UUID)")                             //
       ("at-front", po::bool_switch(), "put the job at the front of the queue")   //
@@ -110,6 +171,22 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
     options.failure_ttl = parse_seconds((*vm)["failure-ttl"].as<std::string>(), "--failure-ttl");
   }
   options.depends_on = depends_on;
+  options.allow_dependency_failures = (*vm)["allow-failure"].as<bool>();
+  if (vm->count("retry")) options.retry = parse_retry((*vm)["retry"].as<std::string>());
+  if (vm->count("on-success")) options.on_success = (*vm)["on-success"].as<std::string>();
+  if (vm->count("on-failure")) options.on_failure = (*vm)["on-failure"].as<std::string>();
+  if (vm->count("on-stopped")) options.on_stopped = (*vm)["on-stopped"].as<std::string>();
+  if (vm->count("at") && vm->count("in")) throw UsageError("enqueue: give --at or --in, not both");
+  std::optional<rqcpp::Clock::time_point> when;
+  if (vm->count("at")) when = parse_when((*vm)["at"].as<std::string>());
+  if (vm->count("in")) {
+    const long long delay = parse_seconds((*vm)["in"].as<std::string>(), "--in");
+    if (delay < 0) throw UsageError("--in must not be negative");
+    when = rqcpp::Clock::now() + std::chrono::seconds(delay);
+  }
+  if (when && !depends_on.empty()) {
+    throw UsageError("enqueue: --depends-on cannot be combined with --at/--in");
+  }
   if (vm->count("job-id")) options.job_id = (*vm)["job-id"].as<std::string>();
   options.at_front = (*vm)["at-front"].as<bool>();
   if (vm->count("description")) options.description = (*vm)["description"].as<std::string>();
@@ -118,7 +195,8 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
 
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
   rqcpp::Queue queue(conn, queue_name, serializer);
-  rqcpp::Job job = queue.enqueue_call(func, call_args, options);
+  rqcpp::Job job = when ? queue.enqueue_call_at(*when, func, call_args, options)
+                        : queue.enqueue_call(func, call_args, options);
   std::cout << job.id() << '\n';
   return kExitOk;
 }

@@ -128,7 +128,9 @@ int run_info(GlobalOptions& global, const std::vector<std::string>& args) {
       "host, pid, state, queues and current job. Without QUEUE: every queue in\n"
       "rq:queues and every worker in rq:workers; with QUEUE...: those queues (registered\n"
       "or not) and the workers listening on them. Registry counts are what Redis holds\n"
-      "now: unlike `rq info`, nothing is cleaned up or moved by this command."};
+      "now: unlike `rq info`, nothing is cleaned up or moved by this command (it is\n"
+      "read-only). Expired entries (finished/failed past their TTL, started jobs of dead\n"
+      "workers) are cleaned by rqworker's periodic maintenance, or by `rq info`."};
   cmd.json = true;
   cmd.hidden.add_options()("queue", po::value<std::vector<std::string>>());
   cmd.positional.add("queue", -1);

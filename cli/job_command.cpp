@@ -1,4 +1,5 @@
 // rqctl job: everything about one job (hash, call, result or failure).
+#include <chrono>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -56,6 +57,14 @@ Json job_json(const rqcpp::Job& job) {
   out["failure_ttl"] = optional_json(job.failure_ttl());
   out["ttl"] = optional_json(job.ttl());
   out["dependency_ids"] = job.dependency_ids();
+  // Why a deferred job waits: each dependency's current status.
+  out["dependencies"] = Json::array();
+  for (const rqcpp::DependencyState& d : job.dependencies_status()) {
+    out["dependencies"].push_back(
+        {{"id", d.id},
+         {"status", d.status ? Json(std::string(rqcpp::to_string(*d.status))) : Json(nullptr)},
+         {"met", d.met}});
+  }
   out["meta"] = msgpack_json(job.meta());
 
   // The newest execution decides what is shown, as Python RQ's
@@ -99,6 +108,13 @@ void print_text(const Json& j) {
   line("failure_ttl", text(j["failure_ttl"]));
   line("ttl", text(j["ttl"]));
   line("depends_on", deps.str().empty() ? "-" : deps.str());
+  if (j["status"] == "deferred") {
+    for (const Json& d : j["dependencies"]) {
+      const std::string status = d["status"].is_null() ? "gone" : d["status"].get<std::string>();
+      std::cout << "  waits for:   " << d["id"].get<std::string>() << " (" << status << ", "
+                << (d["met"].get<bool>() ? "met" : "not met") << ")\n";
+    }
+  }
   line("meta", compact(j["meta"]));
   if (j["result_type"] == "successful") {
     // A successful job whose function returned nothing has no value: None.
@@ -119,12 +135,21 @@ void print_text(const Json& j) {
 
 int run_job(GlobalOptions& global, const std::vector<std::string>& args) {
   CommandLine cmd{
-      "job", "ID [--json]",
+      "job", "ID [--wait [--timeout S]] [--json]",
       "Shows job ID: status, queue (origin), function, args and kwargs (as JSON),\n"
       "description, timestamps, the worker that ran it, its TTLs, dependencies, meta,\n"
       "and the result of a successful run or the error (exc_info) of a failed one.\n"
-      "Exits with 4 when no job ID exists."};
+      "A deferred job also lists each dependency with its status and whether it is met\n"
+      "(\"waits for:\" lines; \"dependencies\" in --json).\n"
+      "With --wait, first blocks until the job has an outcome (or --timeout S passes),\n"
+      "then shows it; exit codes: 0 finished, 5 failed, stopped, canceled or deleted\n"
+      "while waiting, 6 timeout (the job is shown as it is). Exits with 4 when no job\n"
+      "ID exists."};
   cmd.json = true;
+  cmd.options.add_options()                                                     //
+      ("wait", po::bool_switch(), "wait for the job to finish, fail or stop")   //
+      ("timeout", po::value<std::string>()->value_name("S"),
+       "with --wait: give up after S seconds (10s, 5m...; default: no limit)");
   cmd.hidden.add_options()("id", po::value<std::string>());
   cmd.positional.add("id", 1);
 
@@ -132,15 +157,57 @@ int run_job(GlobalOptions& global, const std::vector<std::string>& args) {
   if (!vm) return kExitOk;
   const std::string id = required_positional(*vm, "id", "ID", cmd);
 
+  const bool wait = (*vm)["wait"].as<bool>();
+  if (vm->count("timeout") && !wait) throw UsageError("job: --timeout needs --wait");
+  std::chrono::milliseconds timeout = std::chrono::hours(24 * 365 * 10);
+  if (vm->count("timeout")) {
+    const std::string text = (*vm)["timeout"].as<std::string>();
+    long long seconds = 0;
+    try {
+      seconds = rqcpp::parse_duration(text);
+    } catch (const std::exception& e) {
+      throw UsageError(std::string("--timeout: ") + e.what());
+    }
+    timeout = std::chrono::seconds(seconds);
+  }
+
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
-  const rqcpp::Job job = rqcpp::Job::fetch(conn, id);
+  rqcpp::Job job = rqcpp::Job::fetch(conn, id);
+  int code = kExitOk;
+  std::string problem;
+  if (wait) {
+    const std::optional<rqcpp::JobResult> outcome = job.wait(timeout);
+    std::optional<rqcpp::Job> now = rqcpp::Job::try_fetch(conn, id);
+    if (!now) {
+      std::cerr << "rqctl: job " << id << " ended without a kept outcome (deleted, or result_ttl 0)"
+                << std::endl;
+      return kExitJobFailed;
+    }
+    job = std::move(*now);
+    const auto status = job.status();
+    if (outcome) {
+      if (outcome->type != rqcpp::JobResult::Type::kSuccessful) {
+        code = kExitJobFailed;
+        problem = std::string("job ") + id + " " +
+                  (outcome->type == rqcpp::JobResult::Type::kStopped ? "was stopped" : "failed");
+      }
+    } else if (status == rqcpp::JobStatus::kCanceled) {
+      code = kExitJobFailed;
+      problem = "job " + id + " was canceled";
+    } else if (status != rqcpp::JobStatus::kFinished) {
+      code = kExitTimeout;
+      problem = "job " + id + ": timed out waiting (status " +
+                (status ? std::string(rqcpp::to_string(*status)) : std::string("unknown")) + ")";
+    }
+  }
   const Json j = job_json(job);
   if (vm->count("json")) {
     print_json(j);
   } else {
     print_text(j);
   }
-  return kExitOk;
+  if (!problem.empty()) std::cerr << "rqctl: " << problem << std::endl;
+  return code;
 }
 
 }  // namespace rqctl

@@ -25,6 +25,14 @@ const std::vector<Command>& all_commands() {
       {"info", "list queues (with registry counts) and workers", run_info},
       {"empty", "remove all waiting jobs from queues", run_empty},
       {"delete-queue", "delete queues and their waiting jobs", run_delete_queue},
+      {"cancel", "cancel a job (RQ's Job.cancel)", run_cancel},
+      {"requeue", "put failed jobs of a queue back on it", run_requeue},
+      {"delete", "delete a job (and with --dependents its dependents)", run_delete},
+      {"registry", "list one registry of a queue (ids, scores, times)", run_registry},
+      {"suspend", "suspend all workers (running jobs finish; no new ones start)", run_suspend},
+      {"resume", "resume suspended workers", run_resume},
+      {"worker", "send shutdown or kill-horse to a worker by name", run_worker},
+      {"plugins", "list the plugins of a plugin directory and their functions", run_plugins},
   };
   return commands;
 }
@@ -103,6 +111,9 @@ int run(int argc, char** argv) {
     }
     name = rest.front();
     rest = {"--help"};
+  }
+  if (name == "job" && !rest.empty() && rest.front() == "stop") {
+    return run_job_stop(global, std::vector<std::string>(rest.begin() + 1, rest.end()));
   }
   const Command* command = find_command(name);
   if (command == nullptr) throw UsageError("unknown command '" + name + "' (see rqctl --help)");

@@ -5,12 +5,16 @@
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "rqcpp/error.hpp"
 #include "rqcpp/redis_url.hpp"
+#include "log_format.hpp"
+#include "rqcpp/uuid.hpp"
+#include "worker_pool.hpp"
 #include "rqcpp/worker/worker.hpp"
 
 namespace po = boost::program_options;
@@ -45,6 +49,30 @@ bool set_level(std::string level) {
   return true;
 }
 
+// One worker in this process until it stops; rqworker's exit code.
+int run_worker(rqcpp::WorkerOptions opt) {
+  try {
+    rqcpp::Worker worker(opt);
+    worker.run();
+    return kExitOk;
+  } catch (const rqcpp::UrlError& e) {
+    std::cerr << "rqworker: bad Redis URL: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const rqcpp::WorkerNameTaken& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitNameTaken;
+  } catch (const rqcpp::RedisError& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitRedis;
+  } catch (const std::exception& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitRedis;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +83,13 @@ int main(int argc, char** argv) {
   rqcpp::WorkerOptions opt;
   std::string level;
   long long interval = 30;
+  long long maintenance_interval = 600;
+  long long callback_timeout = 60;
+  std::string worker_class;
+  long long max_idle_time = 0;
+  int pool_size = 0;
+  std::string dequeue_strategy;
+  std::string log_format;
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help and exit")(
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
@@ -70,6 +105,32 @@ int main(int argc, char** argv) {
       "seconds between heartbeats while a job runs (and while idle)")(
       "results-ttl", po::value<long long>(&opt.default_result_ttl)->default_value(500),
       "seconds to keep results of jobs that set no result_ttl (-1: forever)")(
+      "with-scheduler,s", po::bool_switch(&opt.with_scheduler),
+      "also move due scheduled jobs (enqueue_at/enqueue_in, retry intervals) of these queues "
+      "into them, under RQ's per-queue scheduler locks")(
+      "maintenance-interval", po::value<long long>(&maintenance_interval)->default_value(600),
+      "seconds between registry maintenance runs (also run at start)")(
+      "callback-timeout", po::value<long long>(&callback_timeout)->default_value(60),
+      "seconds a job's on_success/on_failure/on_stopped callback may run")(
+      "worker-class", po::value<std::string>(&worker_class)->default_value("fork"),
+      "fork: each job in a forked work horse (RQ's Worker); simple: jobs in the worker "
+      "process (RQ's SimpleWorker; faster, but a crashing job kills the worker and job "
+      "timeouts are not enforced, see docs/hot-path.md)")(
+      "pool", po::value<int>(&pool_size)->default_value(0),
+      "run N workers (named <name>.1, <name>.2, ...) under a supervisor that replaces one "
+      "that dies and on SIGTERM/SIGINT shuts them all down warmly (RQ's worker-pool)")(
+      "max-jobs", po::value<long long>(&opt.max_jobs)->default_value(0),
+      "exit (status 0) after running this many jobs; 0: no limit")(
+      "max-idle-time", po::value<long long>(&max_idle_time)->default_value(0),
+      "exit (status 0) after this many seconds without a job; 0: no limit")(
+      "dequeue-strategy", po::value<std::string>(&dequeue_strategy)->default_value("default"),
+      "default (queues in the order given), round_robin (start after the queue of the last "
+      "job) or random (shuffled after each job), as RQ's Worker/RoundRobinWorker/RandomWorker")(
+      "log-format", po::value<std::string>(&log_format)->default_value("text"),
+      "text, or json (one JSON object per line: time, level, logger, pid, message)")(
+      "config,c", po::value<std::string>(),
+      "read options from this file too (Boost.Program_options syntax: 'name = value' lines, "
+      "'queue = NAME' per queue, '#' comments); the command line wins")(
       "logging-level,l", po::value<std::string>(&level)->default_value("info"),
       "trace, debug, info, warning, error, critical or off");
   po::options_description hidden;
@@ -91,6 +152,15 @@ int main(int argc, char** argv) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    if (vm.count("config")) {
+      const std::string path = vm["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) {
+        std::cerr << "rqworker: cannot read config file '" << path << "'\n";
+        return kExitUsage;
+      }
+      po::store(po::parse_config_file(in, all), vm);
+    }
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "rqworker: " << e.what() << " (see rqworker --help)\n";
@@ -108,31 +178,54 @@ int main(int argc, char** argv) {
     std::cerr << "rqworker: at least one QUEUE is required (see rqworker --help)\n";
     return kExitUsage;
   }
+  if (!rqworker::set_log_format(*logger, log_format)) {
+    std::cerr << "rqworker: --log-format must be text or json, not '" << log_format << "'\n";
+    return kExitUsage;
+  }
+  if (dequeue_strategy == "round_robin") {
+    opt.dequeue_strategy = rqcpp::DequeueStrategy::kRoundRobin;
+  } else if (dequeue_strategy == "random") {
+    opt.dequeue_strategy = rqcpp::DequeueStrategy::kRandom;
+  } else if (dequeue_strategy != "default") {
+    std::cerr << "rqworker: --dequeue-strategy must be default, round_robin or random, not '"
+              << dequeue_strategy << "'\n";
+    return kExitUsage;
+  }
+  if (opt.max_jobs < 0 || max_idle_time < 0) {
+    std::cerr << "rqworker: --max-jobs and --max-idle-time must not be negative\n";
+    return kExitUsage;
+  }
+  opt.max_idle_time = std::chrono::seconds(max_idle_time);
+  if (worker_class == "simple") {
+    opt.worker_class = rqcpp::WorkerOptions::Class::kSimple;
+  } else if (worker_class != "fork") {
+    std::cerr << "rqworker: --worker-class must be fork or simple, not '" << worker_class << "'\n";
+    return kExitUsage;
+  }
   opt.job_monitoring_interval = std::chrono::seconds(interval);
+  if (maintenance_interval < 1) {
+    std::cerr << "rqworker: --maintenance-interval must be at least 1 second\n";
+    return kExitUsage;
+  }
+  opt.maintenance_interval = std::chrono::seconds(maintenance_interval);
+  if (callback_timeout < 1) {
+    std::cerr << "rqworker: --callback-timeout must be at least 1 second\n";
+    return kExitUsage;
+  }
+  opt.callback_timeout = std::chrono::seconds(callback_timeout);
   opt.version_text = "rqcpp " RQCPP_VERSION " (C++)";
   if (!std::filesystem::is_directory(opt.plugin_dir)) {
     spdlog::warn("plugin directory '{}' does not exist: every job will fail until it does",
                  opt.plugin_dir);
   }
 
-  try {
-    rqcpp::Worker worker(opt);
-    worker.run();
-    return kExitOk;
-  } catch (const rqcpp::UrlError& e) {
-    std::cerr << "rqworker: bad Redis URL: " << e.what() << "\n";
+  if (pool_size < 0) {
+    std::cerr << "rqworker: --pool must be at least 1\n";
     return kExitUsage;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const rqcpp::WorkerNameTaken& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitNameTaken;
-  } catch (const rqcpp::RedisError& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitRedis;
-  } catch (const std::exception& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitRedis;
   }
+  if (pool_size > 0) {
+    if (opt.name.empty()) opt.name = rqcpp::uuid4_hex();
+    return rqworker::run_pool(opt, pool_size, run_worker);
+  }
+  return run_worker(opt);
 }

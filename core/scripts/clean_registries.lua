@@ -64,22 +64,6 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', wip, '(' .. A[3], '+inf')) do
   end
 end
 
--- 3.10 as RQ's Job.retry: intervals[max(len - retries_left, 0)] with the
--- value before decrementing; 0 re-enqueues, more schedules.
-local function retry(id, jkey, retries, intervals_json, origin)
-  local ok, intervals = pcall(cjson.decode, intervals_json or '[0]')
-  if not ok or type(intervals) ~= 'table' or #intervals == 0 then intervals = {0} end
-  local interval = tonumber(intervals[math.max(#intervals - retries, 0) + 1]) or 0
-  redis.call('HSET', jkey, 'retries_left', retries - 1)
-  if interval > 0 then
-    redis.call('SADD', queues_key, key('queue', origin))
-    redis.call('HSET', jkey, 'status', 'scheduled')
-    redis.call('ZADD', key('scheduled', origin), now + interval, id)
-  else
-    push_job(id, origin, false, ts)
-  end
-end
-
 -- 3.12: failed with the job's failure_ttl (default one year; -1 keeps it:
 -- no EXPIRE, score -1), in this queue's failed registry.
 local function fail(id, jkey, failure_ttl, exc_info)
@@ -106,7 +90,7 @@ for _, a in ipairs(abandoned) do
     if retries and retries > 0 then
       local origin = h[5]
       if not origin or origin == '' then origin = q end
-      retry(id, jkey, retries, h[3], origin)
+      retry_job(id, origin, retries, h[3], now, ts)  -- 3.10 (job_transitions.lua)
       retried_ids[#retried_ids + 1] = id
     else
       fail(id, jkey, h[4], a[2])

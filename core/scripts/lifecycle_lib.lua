@@ -1,6 +1,7 @@
 -- lifecycle_lib: helpers shared by the job life-cycle scripts (scheduler,
 -- cancel, requeue, delete, registry cleaning). Never sent alone: rqcpp sends
--- this text followed by one script's body as one script
+-- this text, then job_transitions.lua (push_job, retry_job,
+-- release_dependents), then one script's body as one script
 -- (core/src/lifecycle_script.cpp), so every operation stays one atomic call.
 --
 -- ARGV 1..26: the key layout as (prefix, suffix) pairs, in the order of
@@ -32,25 +33,4 @@ local registry_of_status = {
 local function remove_from_registry(id, origin, status)
   local kind = status and registry_of_status[status]
   if kind and origin and origin ~= '' then redis.call('ZREM', key(kind, origin), id) end
-end
-
--- RQ's Queue.enqueue_job for a job whose hash already exists (wire doc 3.1):
--- rq:queues entry, status queued with a new enqueued_at, the job's own ttl
--- (Job.cleanup(ttl)) on its three keys, then RPUSH (LPUSH when at_front).
-local function push_job(id, origin, at_front, ts)
-  local jkey = key('job', id)
-  local qkey = key('queue', origin)
-  redis.call('SADD', queues_key, qkey)
-  redis.call('HSET', jkey, 'status', 'queued', 'enqueued_at', ts)
-  local ttl = tonumber(redis.call('HGET', jkey, 'ttl'))
-  if ttl and ttl > 0 then
-    redis.call('EXPIRE', jkey, ttl)
-    redis.call('EXPIRE', key('dependents', id), ttl)
-    redis.call('EXPIRE', key('dependencies', id), ttl)
-  end
-  if at_front then
-    redis.call('LPUSH', qkey, id)
-  else
-    redis.call('RPUSH', qkey, id)
-  end
 end

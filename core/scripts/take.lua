@@ -4,7 +4,10 @@
 --
 -- KEYS: 1 rq:worker:<w>   2 rq:queues   3 rq:suspended
 -- ARGV (built by core/src/worker/hot_path.cpp):
---   1 mode: 'take' (this script alone) or 'finish' (finish.lua follows)
+--   1 mode: 'take' (this script alone) or 'finish' (finish.lua follows),
+--     or 'sync': finish.lua follows, for a job run by SyncQueue in the
+--     caller's process (worker name 'sync', no worker hash: KEYS[1] is
+--     never written, nothing is taken)
 --   2 worker name   3 NOW (Unix seconds)   4 TS (RQ timestamp text)
 --   5 job_monitoring_interval   6 idle worker TTL   7 default job timeout
 --   8..27 key templates, (prefix, suffix) pairs in this order: job,
@@ -13,7 +16,8 @@
 --   28 number of queues n   29..28+n queue names in priority order
 --   29+n.. finish arguments (finish.lua)
 --
--- Returns {'job', queue, id, origin, timeout field, data, meta},
+-- Returns {'job', queue, id, origin, timeout field, data, meta,
+-- success_callback_name, failure_callback_name, stopped_callback_name},
 -- {'empty'}, {'suspended'} or {'unregistered'} (worker key gone: the worker
 -- registers again and repeats the call; nothing was changed).
 
@@ -33,6 +37,7 @@ local function key(kind, name)
   local t = cfg.tpl[kind]
   return t[1] .. name .. t[2]
 end
+local queues_key = KEYS[2]  -- for job_transitions.lua in the finish+take script
 
 -- RQ's heartbeat TTL for a fresh job: min(timeout, interval) + 60, or
 -- interval + 60 without a positive timeout.
@@ -49,9 +54,11 @@ local function take()
   local cur = redis.call('HGET', wkey, 'current_job')
   if cur then
     local f = redis.call('HMGET', key('job', cur), 'data', 'origin', 'timeout', 'meta', 'status',
-                         'worker_name')
+                         'worker_name', 'success_callback_name', 'failure_callback_name',
+                         'stopped_callback_name')
     if f[1] and f[5] == 'started' and f[6] == cfg.worker then
-      return {'job', f[2] or '', cur, f[2] or '', f[3] or '', f[1], f[4] or ''}
+      return {'job', f[2] or '', cur, f[2] or '', f[3] or '', f[1], f[4] or '', f[7] or '',
+              f[8] or '', f[9] or ''}
     end
     redis.call('HDEL', wkey, 'current_job')
   end
@@ -66,7 +73,9 @@ local function take()
       local id = redis.call('LPOP', qkey)
       if not id then break end
       local jkey = key('job', id)
-      local f = redis.call('HMGET', jkey, 'data', 'origin', 'timeout', 'meta')
+      local f = redis.call('HMGET', jkey, 'data', 'origin', 'timeout', 'meta',
+                           'success_callback_name', 'failure_callback_name',
+                           'stopped_callback_name')
       if f[1] then  -- an id without a (valid) hash is dropped, as RQ does
         local origin = f[2]
         if not origin or origin == '' then origin = q end
@@ -78,7 +87,8 @@ local function take()
         redis.call('HSET', wkey, 'state', 'busy', 'current_job', id, 'current_job_working_time', '0',
                    'last_heartbeat', cfg.ts)
         redis.call('EXPIRE', wkey, hb)
-        return {'job', q, id, origin, f[3] or '', f[1], f[4] or ''}
+        return {'job', q, id, origin, f[3] or '', f[1], f[4] or '', f[5] or '', f[6] or '',
+                f[7] or ''}
       end
     end
   end
@@ -87,5 +97,6 @@ local function take()
   return {'empty'}
 end
 
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'unregistered'} end
+-- mode 'sync' (finish.lua for SyncQueue, sync_queue.hpp): no worker hash.
+if cfg.mode ~= 'sync' and redis.call('EXISTS', KEYS[1]) == 0 then return {'unregistered'} end
 if cfg.mode == 'take' then return take() end

@@ -36,6 +36,8 @@ const std::vector<std::string>& layout_args() {
 Script lifecycle_script(std::string name, std::string_view body) {
   std::string source(lua::lifecycle_lib);
   source += '\n';
+  source += lua::job_transitions;  // push_job, retry_job, release_dependents
+  source += '\n';
   source += body;
   return Script(std::move(name), std::move(source));
 }

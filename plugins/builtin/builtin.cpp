@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <optional>
 #include <rqcpp/sdk.hpp>
 #include <string>
@@ -123,6 +125,43 @@ std::map<std::string, std::string> job_info() {
           {"func_name", std::string(job.func_name())}};
 }
 
+// Counts its attempts by appending a line to the file at `path`; fails with
+// RuntimeError until the attempt number reaches `succeed_on_attempt`, then
+// returns that number. For retry tests and checks.
+std::int64_t flaky(const std::string& path, std::int64_t succeed_on_attempt) {
+  std::int64_t attempt = 1;
+  {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) ++attempt;
+  }
+  std::ofstream out(path, std::ios::app);
+  if (!out) throw rqcpp::JobError("OSError", "flaky(): cannot append to '" + path + "'");
+  out << attempt << "\n";
+  out.close();
+  if (attempt < succeed_on_attempt) {
+    throw rqcpp::JobError("RuntimeError", "flaky(): attempt " + std::to_string(attempt) +
+                                              " of " + std::to_string(succeed_on_attempt));
+  }
+  return attempt;
+}
+
+// A job callback for checks (on_success / on_failure / on_stopped): appends
+// one line to the file named by the job's meta["callback_file"]: the job id,
+// then each further argument as msgpack text, space separated.
+void record_callback(const std::string& job_id, std::optional<msgpack::object> second,
+                     std::optional<msgpack::object> third) {
+  auto path = rqcpp::current_job().get_meta<std::string>("callback_file");
+  if (!path) throw rqcpp::JobError("KeyError", "record_callback(): no meta['callback_file']");
+  std::ostringstream line;
+  line << job_id;
+  if (second) line << ' ' << *second;
+  if (third) line << ' ' << *third;
+  std::ofstream out(*path, std::ios::app);
+  if (!out) throw rqcpp::JobError("OSError", "record_callback(): cannot append to " + *path);
+  out << line.str() << "\n";
+}
+
 }  // namespace builtin
 
 RQCPP_JOB(builtin::add, "Adds two 64-bit integers (OverflowError when the sum does not fit)");
@@ -137,6 +176,11 @@ RQCPP_JOB_NAMED("getpid", builtin::pid, "Returns the pid of the work horse runni
 RQCPP_JOB(builtin::allocate, "Allocates and touches `mb` MiB, frees it, returns mb");
 RQCPP_JOB(builtin::progress,
           "Sets meta['progress'] to 1..steps, saving meta each step; optional interval seconds");
+RQCPP_JOB(builtin::flaky,
+          "Appends a line to file `path`; fails until attempt `succeed_on_attempt`, then "
+          "returns the attempt number");
+RQCPP_JOB(builtin::record_callback,
+          "Job callback: appends 'job_id [arg] [arg]' to the file in meta['callback_file']");
 RQCPP_JOB(builtin::job_info, "Returns the job's id, origin and func_name");
 
 RQCPP_PLUGIN("builtin", BUILTIN_PLUGIN_VERSION);

@@ -4,6 +4,9 @@
   rq_peer.py enqueue URL QUEUE FUNC [JSON_ARG...]   prints the new job id
   rq_peer.py fetch URL ID                           prints the job as seen by
       Job.fetch(id, serializer=MsgpackSerializer) as one JSON object
+  rq_peer.py enqueue-after URL QUEUE FUNC DEP_ID [JSON_ARG...]
+      enqueue with depends_on=DEP_ID; prints the new job id
+  rq_peer.py stop-job URL ID   send_stop_job_command(ID), as `rq` does
 
 Jobs use examples/msgpack_serializer.py, the serializer rqcpp speaks.
 """
@@ -26,6 +29,17 @@ def enqueue(url, queue, func, *json_args):
     print(job.id)
 
 
+def enqueue_after(url, queue, func, dep_id, *json_args):
+    q = Queue(queue, connection=Redis.from_url(url), serializer=MsgpackSerializer)
+    job = q.enqueue(func, *[json.loads(a) for a in json_args], depends_on=dep_id)
+    print(job.id)
+
+
+def stop_job(url, job_id):
+    from rq.command import send_stop_job_command
+    send_stop_job_command(Redis.from_url(url), job_id, serializer=MsgpackSerializer)
+
+
 def fetch(url, job_id):
     job = Job.fetch(job_id, connection=Redis.from_url(url), serializer=MsgpackSerializer)
     print(json.dumps({
@@ -46,6 +60,10 @@ def fetch(url, job_id):
 def main(argv):
     if len(argv) >= 5 and argv[1] == "enqueue":
         enqueue(*argv[2:])
+    elif len(argv) >= 6 and argv[1] == "enqueue-after":
+        enqueue_after(*argv[2:])
+    elif len(argv) == 4 and argv[1] == "stop-job":
+        stop_job(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "fetch":
         fetch(argv[2], argv[3])
     else:

@@ -13,10 +13,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "spawn.hpp"
 
@@ -85,7 +87,14 @@ std::string tail_of(const std::string& path) {
 
 }  // namespace
 
-RedisServer::RedisServer() {
+RedisServer::RedisServer(Persistence persistence) {
+  if (persistence == Persistence::kAppendOnly) {
+    char dir[] = "/tmp/rqcpp-redis-aof-XXXXXX";
+    if (mkdtemp(dir) == nullptr) {
+      throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    }
+    data_dir_ = dir;
+  }
   char tmpl[] = "/tmp/rqcpp-redis-XXXXXX.log";
   int fd = mkstemps(tmpl, 4);
   if (fd < 0) throw std::runtime_error(std::string("mkstemps: ") + std::strerror(errno));
@@ -103,6 +112,10 @@ RedisServer::RedisServer() {
 RedisServer::~RedisServer() {
   stop();
   if (!log_path_.empty()) unlink(log_path_.c_str());
+  if (!data_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(data_dir_, ec);
+  }
 }
 
 std::string RedisServer::url() const {
@@ -117,9 +130,15 @@ bool RedisServer::launch() {
   if (log_fd < 0) throw std::runtime_error("cannot open " + log_path_);
   const std::string port = std::to_string(port_);
   try {
-    pid_ = detail::spawn({redis_server_binary(), "--port", port, "--bind", "127.0.0.1", "--save",
-                          "", "--appendonly", "no", "--daemonize", "no", "--dir", "/tmp"},
-                         {}, log_fd, log_fd, SIGTERM);
+    std::vector<std::string> argv{redis_server_binary(), "--port", port, "--bind", "127.0.0.1",
+                                  "--save", "", "--daemonize", "no"};
+    if (data_dir_.empty()) {
+      argv.insert(argv.end(), {"--appendonly", "no", "--dir", "/tmp"});
+    } else {
+      argv.insert(argv.end(),
+                  {"--appendonly", "yes", "--appendfsync", "always", "--dir", data_dir_});
+    }
+    pid_ = detail::spawn(argv, {}, log_fd, log_fd, SIGTERM);
   } catch (...) {
     close(log_fd);
     throw;

@@ -31,7 +31,12 @@ std::string binary_dir();     // the build directory
 // quoted in start-up errors.
 class RedisServer {
  public:
-  RedisServer();
+  // kAppendOnly: appendonly yes + appendfsync always in a private temporary
+  // directory (removed with the object), so data survives stop()/start() —
+  // for outage tests that must not lose the queues themselves.
+  enum class Persistence { kNone, kAppendOnly };
+  RedisServer() : RedisServer(Persistence::kNone) {}
+  explicit RedisServer(Persistence persistence);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -40,7 +45,7 @@ class RedisServer {
   std::string url() const;  // redis://127.0.0.1:<port>/0
 
   // For outage tests: stop() kills the server and waits for it to exit;
-  // start() brings it back on the same port (data lost, as with no persistence).
+  // start() brings it back on the same port (data lost unless kAppendOnly).
   // start() throws std::runtime_error when it cannot come back on that port.
   void stop();
   void start();
@@ -54,6 +59,7 @@ class RedisServer {
   int port_ = 0;
   pid_t pid_ = -1;
   std::string log_path_;
+  std::string data_dir_;  // kAppendOnly only: the AOF's private directory
 };
 
 // A child process (fork + execv of argv[0], a path), killed with SIGKILL and

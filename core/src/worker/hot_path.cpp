@@ -25,7 +25,10 @@ const Script& take_script() {
 }
 
 const Script& finish_script() {
-  static const Script s("finish+take", std::string(lua::take) + "\n" + std::string(lua::finish));
+  // take.lua's prologue defines key() and queues_key for job_transitions.lua.
+  static const Script s("finish+take", std::string(lua::take) + "\n" +
+                                           std::string(lua::job_transitions) + "\n" +
+                                           std::string(lua::finish));
   return s;
 }
 
@@ -67,6 +70,11 @@ TakeReply parse_take(const Reply& r, size_t first) {
     t.job.timeout = r.at(first + 4).str();
     t.job.data = r.at(first + 5).str();
     t.job.meta = r.at(first + 6).str();
+    if (r.size() >= first + 10) {
+      t.job.on_success = r.at(first + 7).str();
+      t.job.on_failure = r.at(first + 8).str();
+      t.job.on_stopped = r.at(first + 9).str();
+    }
   } else if (kind == "empty") {
     t.kind = TakeReply::Kind::kEmpty;
   } else if (kind == "suspended") {
@@ -107,6 +115,18 @@ TakeReply HotPath::take(Connection& conn) const {
   std::vector<std::string> args = common_args("take");
   Reply r = conn.eval(take_script(), views(keys_), views(args));
   return parse_take(r, 0);
+}
+
+std::string HotPath::finish_sync(Connection& conn, const FinishRequest& f) const {
+  std::vector<std::string> args = common_args("sync");
+  char working[64];
+  std::snprintf(working, sizeof working, "%.6f", f.working_time);
+  args.insert(args.end(), {f.id, f.origin, f.status, f.payload, f.has_value ? "1" : "0", working,
+                           f.meta ? "1" : "0", f.meta ? *f.meta : std::string(),
+                           std::to_string(default_result_ttl_), "0"});
+  Reply r = conn.eval(finish_script(), views(keys_), views(args));
+  if (r.size() < 1) throw RedisError("finish script returned an unexpected reply");
+  return std::string(r.at(0).str());
 }
 
 TakeReply HotPath::finish(Connection& conn, const FinishRequest& f, bool take_next) const {

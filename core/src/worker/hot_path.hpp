@@ -20,6 +20,11 @@ struct TakenJob {
   std::string timeout;  // raw `timeout` field, "" when absent
   std::string data;     // raw `data` field
   std::string meta;     // raw `meta` field, "" when absent
+  // "libname:function" callbacks (success/failure/stopped_callback_name), ""
+  // when none (RQ stores "" for none too).
+  std::string on_success;
+  std::string on_failure;
+  std::string on_stopped;
 };
 
 // What a take (alone or after a finish) found.
@@ -51,6 +56,13 @@ class HotPath {
   // Runs finish.lua (+ take.lua when take_next): one round trip. Safe to
   // repeat after a lost reply. Throws RedisError.
   TakeReply finish(Connection& conn, const FinishRequest& request, bool take_next) const;
+  // finish.lua in mode 'sync' (SyncQueue): the outcome of a job the caller
+  // ran itself, recorded without any worker hash; never takes. Returns the
+  // finish state ('done', 'retried', 'skipped'). Throws RedisError.
+  std::string finish_sync(Connection& conn, const FinishRequest& request) const;
+  // The order in which later takes try the queues (--dequeue-strategy).
+  void set_queue_order(std::vector<std::string> queues) { queues_ = std::move(queues); }
+  const std::vector<std::string>& queue_order() const { return queues_; }
 
  private:
   std::vector<std::string> common_args(const char* mode) const;

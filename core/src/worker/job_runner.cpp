@@ -8,6 +8,7 @@
 
 #include "rqcpp/error.hpp"
 #include "rqcpp/serialization.hpp"
+#include "worker/callback_args.hpp"
 #include "worker/job_outcome.hpp"
 #include "worker/worker_impl.hpp"
 
@@ -79,8 +80,9 @@ HorseOutcome Worker::Impl::supervise(WorkHorse& h, const TakenJob& job, double t
       });
       next_beat = now + opt.job_monitoring_interval;
     }
-    const auto wake =
-        std::min(timed_out ? now + std::chrono::milliseconds(100) : deadline, next_beat);
+    run_scheduler_if_due();
+    const auto wake = next_periodic(
+        std::min(timed_out ? now + std::chrono::milliseconds(100) : deadline, next_beat), false);
     std::vector<pollfd> extra;
     const int fd = h.fd();
     if (fd >= 0) extra.push_back(pollfd{fd, POLLIN, 0});
@@ -132,8 +134,19 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
     HorseJob hj{job.id, job.origin, call.func_name, call.args,     call.kwargs,
                 meta,   serializer, opt.redis_url,  opt.plugin_dir};
     try {
-      WorkHorse h = WorkHorse::spawn(hj);
-      outcome = supervise(h, job, parse_timeout(job.timeout), start);
+      if (opt.worker_class == WorkerOptions::Class::kSimple) {
+        outcome = in_process.run(hj);
+        const double timeout = parse_timeout(job.timeout);
+        if (timeout > 0 && seconds_since(start) > timeout) {
+          spdlog::warn(
+              "job {} ran {:.1f}s, over its timeout of {}s: the simple worker cannot "
+              "interrupt in-process code, its outcome is recorded as it is",
+              job.id, seconds_since(start), timeout);
+        }
+      } else {
+        WorkHorse h = WorkHorse::spawn(hj);
+        outcome = supervise(h, job, parse_timeout(job.timeout), start);
+      }
     } catch (const std::system_error& e) {
       outcome = HorseOutcome::failure("RuntimeError",
                                       std::string("cannot start a work horse: ") + e.what());
@@ -141,6 +154,31 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
   }
 
   const double working = seconds_since(start);
+  // Callback arguments come from the outcome before it is encoded (moved).
+  callback.reset();
+  const std::string* cb_name = nullptr;
+  std::string cb_args;
+  if (stop_job) {
+    cb_name = &job.on_stopped;
+    if (!cb_name->empty()) cb_args = stopped_callback_args(job.id);
+  } else if (outcome->ok) {
+    cb_name = &job.on_success;
+    if (!cb_name->empty()) {
+      const bool value = outcome->result && !outcome->result->empty();
+      cb_args = success_callback_args(job.id, value ? *outcome->result : std::string("\xc0", 1));
+    }
+  } else {
+    cb_name = &job.on_failure;
+    if (!cb_name->empty()) {
+      cb_args = failure_callback_args(job.id, outcome->exc_type, outcome->exc_message);
+    }
+  }
+  if (!cb_name->empty()) {
+    const char* kind = stop_job ? "stopped" : (outcome->ok ? "success" : "failure");
+    callback = PendingCallback{kind, HorseJob{job.id, job.origin, *cb_name, cb_args,
+                                              std::string("\x80", 1), meta, serializer,
+                                              opt.redis_url, opt.plugin_dir}};
+  }
   std::string summary;
   FinishRequest f =
       make_finish_request(job, serializer, call.func_name, std::move(*outcome), working, summary);

@@ -12,6 +12,7 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/uuid.hpp"
+#include "worker/dequeue_strategy.hpp"
 #include "worker/worker_impl.hpp"
 
 namespace rqcpp {
@@ -27,6 +28,10 @@ WorkerOptions validated(WorkerOptions o) {
   }
   if (o.job_monitoring_interval < std::chrono::seconds(1)) {
     throw std::invalid_argument("job monitoring interval must be at least 1 second");
+  }
+  if (o.scheduler_interval < std::chrono::milliseconds(10) ||
+      o.maintenance_interval < std::chrono::seconds(1)) {
+    throw std::invalid_argument("scheduler interval must be >= 10 ms, maintenance interval >= 1 s");
   }
   if (o.name.empty()) o.name = uuid4_hex();
   return o;
@@ -83,13 +88,32 @@ WorkerStats Worker::run() {
   spdlog::info("Worker {} started with PID {} ({})", w.record.key(), getpid(), w.opt.version_text);
   spdlog::info("Listening on {}{}", joined(w.opt.queues, ", "), w.opt.burst ? " (burst)" : "");
   w.next_heartbeat = Steady::now() + w.opt.job_monitoring_interval;
+  w.start_periodic();
 
   TakeReply next = w.take();
   for (;;) {
+    w.run_scheduler_if_due();
+    w.maintain_if_due();
     if (next.kind == TakeReply::Kind::kJob) {
+      w.idle_deadline.reset();
       FinishRequest done = w.run_job(next.job);
-      bool take_next = w.stop_requests == 0;
+      ++w.jobs_run;
+      w.hot.set_queue_order(next_queue_order(w.opt.dequeue_strategy, w.hot.queue_order(),
+                                             next.job.queue, w.rng));
+      bool at_max = w.opt.max_jobs > 0 && w.jobs_run >= w.opt.max_jobs;
+      // A job with a callback for its outcome is finished alone, so no next
+      // job waits in rq:wip while the callback runs (one extra round trip,
+      // only for such jobs).
+      bool take_next = w.stop_requests == 0 && !at_max && !w.callback;
       next = w.finish(done, take_next);
+      if (at_max) spdlog::info("Worker has run {} jobs (--max-jobs); quitting", w.jobs_run);
+      if (w.callback) {
+        w.run_callback(*w.callback);
+        w.callback.reset();
+        if (w.stop_requests > 0 || at_max) break;
+        next = w.take();
+        continue;
+      }
       if (!take_next) break;
       continue;
     }
@@ -105,11 +129,20 @@ WorkerStats Worker::run() {
         spdlog::info("Burst mode: queues are empty, exiting");
         break;
       }
+      if (w.opt.max_idle_time.count() > 0 && !w.idle_deadline) {
+        w.idle_deadline = Steady::now() + w.opt.max_idle_time;
+      }
+      if (w.idle_deadline && Steady::now() >= *w.idle_deadline) {
+        spdlog::info("Worker idle for {} s (--max-idle-time); quitting",
+                     w.opt.max_idle_time.count());
+        break;
+      }
       w.wait_for_work();
     }
     if (w.stop_requests > 0) break;
     next = w.take();
   }
+  w.stop_periodic();
   w.die();
   spdlog::info("Worker {} stopped: {} jobs finished, {} failed, {} Redis round trips",
                w.record.key(), w.stats.jobs_finished, w.stats.jobs_failed, w.stats.redis_calls);
@@ -172,9 +205,14 @@ void Worker::Impl::wait_for_work() {
       waiter.arm();
       std::vector<pollfd> fds;
       waiter.add_fds(fds);
-      fds = poll_events(std::move(fds), until(next_heartbeat));
+      Steady::time_point wake = next_periodic(next_heartbeat);
+      if (idle_deadline) wake = std::min(wake, *idle_deadline);
+      fds = poll_events(std::move(fds), until(wake));
       if (stop_requests > 0) return;
       if (waiter.on_poll(fds)) return;
+      if (idle_deadline && Steady::now() >= *idle_deadline) return;
+      run_scheduler_if_due();
+      maintain_if_due();
     } catch (const RedisError& e) {
       spdlog::warn("waiting for jobs failed: {}", e.what());
       waiter.reset();

@@ -7,15 +7,18 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "rqcpp/connection.hpp"
 #include "rqcpp/redis_url.hpp"
+#include "rqcpp/scheduler.hpp"
 #include "rqcpp/worker/work_horse.hpp"
 #include "rqcpp/worker/worker.hpp"
 #include "worker/command_channel.hpp"
 #include "worker/hot_path.hpp"
+#include "worker/in_process_runner.hpp"
 #include "worker/queue_waiter.hpp"
 #include "worker/signal_pipe.hpp"
 #include "worker/worker_record.hpp"
@@ -40,6 +43,17 @@ struct Worker::Impl {
   bool suspended = false;  // the last take found rq:suspended (logged once)
   int stop_requests = 0;   // SIGTERM/SIGINT/"shutdown" seen: 1 warm, 2+ cold
   Steady::time_point next_heartbeat;
+  // --with-scheduler (uses *conn, which is emplaced once and never replaced)
+  std::optional<Scheduler> scheduler;
+  Steady::time_point next_schedule;
+  Steady::time_point next_maintenance;
+
+  InProcessRunner in_process;  // --worker-class simple: plugin cache
+
+  // --max-jobs, --max-idle-time, --dequeue-strategy random
+  long long jobs_run = 0;
+  std::optional<Steady::time_point> idle_deadline;  // set while idle with max_idle_time
+  std::mt19937 rng{std::random_device{}()};
 
   // The job being run, for pub/sub commands and cold shutdown.
   WorkHorse* horse = nullptr;
@@ -67,6 +81,26 @@ struct Worker::Impl {
   // One attempt (reconnecting first if needed); logs and returns false on error.
   bool redis_once(const char* what, const std::function<void(Connection&)>& fn);
   void idle_heartbeat();
+  // --- periodic_tasks.cpp
+  void start_periodic();      // first scheduler pass (burst: pass + release), first maintenance
+  void stop_periodic();       // releases the scheduler locks
+  void run_scheduler_if_due();  // one Scheduler::run_once() when its time has come
+  void maintain_if_due();       // registry maintenance when its time has come
+  // The earliest of `t`, the next scheduler pass and (with_maintenance) the
+  // next maintenance, which only runs between jobs.
+  Steady::time_point next_periodic(Steady::time_point t, bool with_maintenance = true) const;
+
+  // A job's callback due once its outcome is written (set by run_job).
+  struct PendingCallback {
+    std::string kind;  // "success", "failure" or "stopped", for logs
+    HorseJob call;     // func_name = the callback, args = the convention's array
+  };
+  std::optional<PendingCallback> callback;
+
+  // --- callback_runner.cpp
+  // Runs `cb` in a work horse, waiting at most opt.callback_timeout; a
+  // failure, crash or timeout is logged (warning) and changes nothing else.
+  void run_callback(const PendingCallback& cb);
 
   // --- job_runner.cpp
   // Runs one taken job in a work horse and returns its encoded outcome.

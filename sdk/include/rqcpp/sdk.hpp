@@ -34,6 +34,23 @@
 //   and what(), anything else with its demangled type.
 // - Inside a job function rqcpp::current_job() gives the job's id, origin,
 //   func_name and meta (see <rqcpp/sdk/job_context.hpp>).
+//
+// Job callbacks (enqueue options on_success / on_failure / on_stopped, stored
+// as RQ's success_callback_name / failure_callback_name /
+// stopped_callback_name) name ordinary job functions "libname:function". The
+// worker calls one after the job's outcome is written, in its own work horse
+// (same plugin loading), limited to 60 s (rqworker --callback-timeout), with
+// positional arguments only:
+//   on_success: (job_id: str, result: the job's return value, None for void)
+//   on_failure: (job_id: str, exc_type: str, exc_message: str); exc_type is
+//               "" when the job raised nothing (its horse died or timed out:
+//               exc_message says how). Runs after every failed attempt, also
+//               one that is retried (as RQ 1.13).
+//   on_stopped: (job_id: str)   (stop-job command)
+// current_job() inside a callback describes the job (id, origin, meta);
+// func_name is the callback's. A callback's return value is dropped; its
+// failure, crash or timeout is logged by the worker and never changes the
+// job's status or result.
 #pragma once
 
 #include "rqcpp/plugin.h"

@@ -25,6 +25,13 @@ class WorkerNameTaken : public Error {
   using Error::Error;
 };
 
+// RQ's worker classes: which queue the next take tries first.
+enum class DequeueStrategy {
+  kDefault,     // strict priority: the order given
+  kRoundRobin,  // after a job from queue q, start with the queue after q
+  kRandom,      // shuffle the queues after each job
+};
+
 struct WorkerOptions {
   std::string redis_url;            // redis://... or unix://...
   std::vector<std::string> queues;  // priority order; at least one
@@ -34,8 +41,34 @@ struct WorkerOptions {
   // Heartbeat period while busy (and idle); RQ's job_monitoring_interval.
   std::chrono::seconds job_monitoring_interval{30};
   long long default_result_ttl = 500;  // for jobs without result_ttl
+  // RQ's --with-scheduler: the worker owns a Scheduler (scheduler.hpp) for
+  // its queues, calls run_once() about every scheduler_interval from its
+  // poll loop (also while a job runs) and releases the locks on exit; in
+  // burst mode it runs once at start and releases at once (as RQ).
+  bool with_scheduler = false;
+  std::chrono::milliseconds scheduler_interval{1000};
+  // Registry maintenance (maintenance.hpp: clean_registries under RQ's lock
+  // and clean_worker_registry, per queue) at start and then every interval,
+  // between jobs; RQ's DEFAULT_MAINTENANCE_TASK_INTERVAL is 600 s.
+  std::chrono::seconds maintenance_interval{600};
+  // Stop (exit 0, as after a burst) once this many jobs were run; 0: no limit.
+  long long max_jobs = 0;
+  // Stop once no job arrived for this long while idle; 0: no limit.
+  std::chrono::seconds max_idle_time{0};
+  DequeueStrategy dequeue_strategy = DequeueStrategy::kDefault;
+  // How long a job's on_success/on_failure/on_stopped callback may run in its
+  // own work horse before it is killed (RQ's CALLBACK_TIMEOUT).
+  std::chrono::seconds callback_timeout{60};
   // Written to the worker hash's python_version field.
   std::string version_text = "rqcpp (C++)";
+  // kFork (RQ's Worker): each job runs in a forked work horse. kSimple (RQ's
+  // SimpleWorker): jobs run in the worker process itself, after the plugin
+  // passed a load probe in a forked child; a crashing job kills the worker
+  // (its job is recovered from the started registry), a job is never
+  // interrupted (an overrun of its timeout is only logged) and no heartbeat
+  // is sent while it runs (docs/hot-path.md).
+  enum class Class { kFork, kSimple };
+  Class worker_class = Class::kFork;
 };
 
 // What a run did, for the caller's summary line and tests.
@@ -50,7 +83,8 @@ struct WorkerStats {
 class Worker {
  public:
   // Validates options; throws std::invalid_argument for an empty queue list,
-  // a queue name that is empty or contains ',', or an interval below 1 s;
+  // a queue name that is empty or contains ',', or an interval below 1 s
+  // (scheduler interval: below 10 ms);
   // UrlError for a bad URL. Nothing touches Redis yet.
   explicit Worker(WorkerOptions options);
   ~Worker();

@@ -1,0 +1,110 @@
+// Hot plugins: horses dlopen per job, so a .so dropped into (or renamed
+// over one in) the plugin dir serves the next job without a restart, and a
+// plugin that crashes or hangs while loading fails only its own jobs.
+#include <filesystem>
+
+#include "worker_fixture.hpp"
+
+using namespace rqcpp;
+using namespace rqcpp::test;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh, empty plugin directory for one test.
+fs::path temp_plugin_dir(const std::string& tag) {
+  fs::path dir = fs::path(binary_dir()) / "tests/worker/hot" /
+                 (tag + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// Copies `from` into `dir` under a temporary name, then renames it into
+// place: the atomic way to publish or replace a plugin.
+void install(const fs::path& from, const fs::path& dir) {
+  fs::path tmp = dir / (".incoming-" + from.filename().string());
+  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
+  fs::rename(tmp, dir / from.filename());
+}
+
+std::string test_plugin_dir() { return binary_dir() + "/test-plugins"; }
+
+}  // namespace
+
+TEST_CASE("a plugin dropped in while the worker runs serves the next job", "[worker][hot]") {
+  WorkerFixture f;
+  fs::path dir = temp_plugin_dir("drop");
+  install(fs::path(plugin_dir()) / "libbuiltin.so", dir);
+  Process w({rqworker_path(), "--url", f.redis.url(), "--plugin-dir", dir.string(), "--name",
+             "hot-w", "hot"},
+            {}, log_path("hot"));
+  Queue q(f.conn, "hot");
+  std::string before = q.enqueue("wordcount:count_words", std::string("a b c")).id();
+  REQUIRE(f.eventually([&] { return f.status(before) == "failed"; }));
+  CHECK_THAT(f.exc_info(before), Contains("unknown plugin 'wordcount'"));
+
+  install(fs::path(plugin_dir()) / "libwordcount.so", dir);
+  std::string after = q.enqueue("wordcount:count_words", std::string("a b c")).id();
+  REQUIRE(f.eventually([&] { return f.status(after) == "finished"; }));
+
+  // Replacing by rename while the worker runs: still served.
+  install(fs::path(plugin_dir()) / "libwordcount.so", dir);
+  std::string again = q.enqueue("wordcount:count_words", std::string("x y")).id();
+  REQUIRE(f.eventually([&] { return f.status(again) == "finished"; }));
+  CHECK(w.running());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a plugin crashing or hanging in its loader fails only its jobs", "[worker][hot]") {
+  WorkerFixture f;
+  fs::path dir = temp_plugin_dir("badload");
+  install(fs::path(plugin_dir()) / "libbuiltin.so", dir);
+  install(fs::path(test_plugin_dir()) / "libloadcrash.so", dir);
+  install(fs::path(test_plugin_dir()) / "libloadhang.so", dir);
+  Process w({rqworker_path(), "--url", f.redis.url(), "--plugin-dir", dir.string(), "--name",
+             "badload-w", "badload"},
+            {}, log_path("badload"));
+  Queue q(f.conn, "badload");
+  std::string crash = q.enqueue("loadcrash:work").id();
+  EnqueueOptions hang_opts;
+  hang_opts.job_timeout = 2;
+  std::string hang = q.enqueue_call("loadhang:work", Args(), hang_opts).id();
+  std::string ok = q.enqueue("builtin:add", 2, 3).id();
+  REQUIRE(f.eventually([&] { return f.status(ok) == "finished"; }, std::chrono::seconds(20)));
+  CHECK(f.status(crash) == "failed");
+  CHECK_THAT(f.exc_info(crash), Contains("Work-horse terminated unexpectedly"));
+  CHECK(f.status(hang) == "failed");
+  CHECK_THAT(f.exc_info(hang), Contains("JobTimeoutException"));
+  CHECK(w.running());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("rqctl plugins lists functions and survives crashing or hanging plugins",
+          "[worker][hot][plugins]") {
+  fs::path dir = temp_plugin_dir("list");
+  install(fs::path(plugin_dir()) / "libwordcount.so", dir);
+  install(fs::path(plugin_dir()) / "libbadabi.so", dir);
+  install(fs::path(test_plugin_dir()) / "libloadcrash.so", dir);
+  install(fs::path(test_plugin_dir()) / "libloadhang.so", dir);
+  RunResult r = run({rqctl_path(), "plugins", "--plugin-dir", dir.string()},
+                    std::chrono::seconds(30));
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);  // some plugins are invalid
+  CHECK_THAT(r.out, Contains("wordcount 1.0.0 (libwordcount.so)\n"));
+  CHECK_THAT(r.out, Contains("  wordcount:count_words  Counts the white-space separated words"));
+  CHECK_THAT(r.out, Contains("badabi (libbadabi.so): ERROR: ") && Contains("ABI"));
+  CHECK_THAT(r.out,
+             Contains("loadcrash (libloadcrash.so): ERROR: crashed while loading (signal 11"));
+  CHECK_THAT(r.out, Contains("loadhang (libloadhang.so): ERROR: loading did not finish"));
+
+  fs::remove(dir / "libbadabi.so");
+  fs::remove(dir / "libloadcrash.so");
+  fs::remove(dir / "libloadhang.so");
+  RunResult ok = run({rqctl_path(), "plugins", "--plugin-dir", dir.string(), "--json"});
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Contains("\"version\": \"1.0.0\""));
+  fs::remove_all(dir);
+}

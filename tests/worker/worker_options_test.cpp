@@ -1,0 +1,136 @@
+// rqworker options for unattended runs: --max-jobs, --max-idle-time,
+// --dequeue-strategy, --config, --log-format, and the worker stats fields.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "worker_fixture.hpp"
+
+using namespace rqcpp;
+using namespace rqcpp::test;
+
+namespace {
+
+// Ids ordered by the jobs' ended_at (RQ's timestamps sort as strings).
+std::vector<std::string> by_end(WorkerFixture& f, std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& b) {
+    return f.hget(keys::job(a), "ended_at") < f.hget(keys::job(b), "ended_at");
+  });
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("rqworker --max-jobs stops after N jobs and keeps the stats fields",
+          "[worker][options]") {
+  WorkerFixture f;
+  Queue q(f.conn, "mj");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(q.enqueue("builtin:add", i, 1).id());
+  ids.push_back(q.enqueue("builtin:fail", "boom").id());
+  // Not --burst: only --max-jobs can end this worker.
+  RunResult r = run(f.worker_argv({"--name", "mj-w", "--max-jobs", "3", "mj"}),
+                    std::chrono::seconds(20));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(f.conn.checked({"LLEN", keys::queue("mj")}).integer() == 3);
+  CHECK(f.hget(keys::worker("mj-w"), "successful_job_count") == "3");
+  CHECK(std::stod(f.hget(keys::worker("mj-w"), "total_working_time")) > 0);
+  CHECK_FALSE(f.hget(keys::worker("mj-w"), "death").empty());
+
+  RunResult r2 = run(f.worker_argv({"--name", "mj-w2", "--max-jobs", "3", "mj"}),
+                     std::chrono::seconds(20));
+  REQUIRE(r2.exit_code == 0);
+  CHECK(f.hget(keys::worker("mj-w2"), "successful_job_count") == "2");
+  CHECK(f.hget(keys::worker("mj-w2"), "failed_job_count") == "1");
+}
+
+TEST_CASE("rqworker --max-idle-time ends an idle worker", "[worker][options]") {
+  WorkerFixture f;
+  Queue q(f.conn, "idle");
+  std::string id = q.enqueue("builtin:add", 1, 2).id();
+  auto t0 = std::chrono::steady_clock::now();
+  RunResult r = run(f.worker_argv({"--name", "idle-w", "--max-idle-time", "1", "idle"}),
+                    std::chrono::seconds(15));
+  auto took = std::chrono::steady_clock::now() - t0;
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(f.status(id) == "finished");
+  CHECK(took < std::chrono::seconds(5));
+  CHECK_FALSE(f.hget(keys::worker("idle-w"), "death").empty());
+}
+
+TEST_CASE("rqworker --dequeue-strategy round_robin alternates queues", "[worker][options]") {
+  WorkerFixture f;
+  Queue a(f.conn, "rr-a"), b(f.conn, "rr-b");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(a.enqueue("builtin:add", i, 0).id());
+    ids.push_back(b.enqueue("builtin:add", i, 0).id());
+  }
+  f.burst({"--dequeue-strategy", "round_robin", "rr-a", "rr-b"});
+  CHECK(by_end(f, ids) == ids);  // a0 b0 a1 b1 a2 b2
+
+  // default: strict priority, all of rr-a first
+  std::vector<std::string> ids2;
+  for (int i = 0; i < 2; ++i) ids2.push_back(a.enqueue("builtin:add", i, 0).id());
+  for (int i = 0; i < 2; ++i) ids2.push_back(b.enqueue("builtin:add", i, 0).id());
+  f.burst({"rr-a", "rr-b"});
+  CHECK(by_end(f, ids2) == ids2);
+
+  for (int i = 0; i < 4; ++i) b.enqueue("builtin:add", i, 0);
+  f.burst({"--dequeue-strategy", "random", "rr-a", "rr-b"});
+  CHECK(f.conn.checked({"LLEN", keys::queue("rr-b")}).integer() == 0);
+
+  RunResult bad = run(f.worker_argv({"--dequeue-strategy", "lifo", "rr-a"}));
+  CHECK(bad.exit_code == 2);
+}
+
+TEST_CASE("rqworker --config reads options from a file, the command line wins",
+          "[worker][options]") {
+  WorkerFixture f;
+  Queue q(f.conn, "cfgq");
+  for (int i = 0; i < 4; ++i) q.enqueue("builtin:add", i, 1);
+  std::string path = log_path("rqworker_cfg") + ".ini";
+  {
+    std::ofstream out(path);
+    out << "# unattended worker\nname = cfg-w\nmax-jobs = 3\nlogging-level = debug\n"
+           "queue = cfgq\n";
+  }
+  RunResult r = run(f.worker_argv({"--config", path, "--max-jobs", "2"}), std::chrono::seconds(20));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(f.hget(keys::worker("cfg-w"), "successful_job_count") == "2");
+  CHECK(f.conn.checked({"LLEN", keys::queue("cfgq")}).integer() == 2);
+
+  RunResult missing = run(f.worker_argv({"--config", path + ".nope", "cfgq"}));
+  CHECK(missing.exit_code == 2);
+}
+
+TEST_CASE("rqworker --log-format json writes one JSON object per line", "[worker][options]") {
+  WorkerFixture f;
+  Queue q(f.conn, "jl");
+  q.enqueue("builtin:add", 1, 2);
+  RunResult r = f.burst({"--log-format", "json", "--name", "json \"quoted\" w", "jl"});
+  std::istringstream lines(r.err);
+  std::string line;
+  int n = 0;
+  bool saw_name = false;
+  while (std::getline(lines, line)) {
+    INFO(line);
+    nlohmann::json j = nlohmann::json::parse(line);  // throws (fails) on a bad line
+    CHECK(j.contains("time"));
+    CHECK(j.contains("level"));
+    CHECK(j["pid"].is_number());
+    if (j["message"].get<std::string>().find("json \"quoted\" w") != std::string::npos) {
+      saw_name = true;
+    }
+    ++n;
+  }
+  CHECK(n >= 2);
+  CHECK(saw_name);
+  CHECK(run(f.worker_argv({"--log-format", "xml", "jl"})).exit_code == 2);
+}

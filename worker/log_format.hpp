@@ -1,0 +1,16 @@
+// rqworker's log line formats: RQ-like text, or one JSON object per line
+// for log collectors (--log-format json).
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <string>
+
+namespace rqworker {
+
+// Sets `logger`'s format: "text" (timestamp, level, message) or "json"
+// ({"time": ..., "level": ..., "pid": ..., "message": ...} per line, the
+// message JSON-escaped). Returns false, changing nothing, for another name.
+bool set_log_format(spdlog::logger& logger, const std::string& format);
+
+}  // namespace rqworker
