@@ -151,6 +151,10 @@ std::int64_t flaky(const std::string& path, std::int64_t succeed_on_attempt) {
 // then each further argument as msgpack text, space separated.
 void record_callback(const std::string& job_id, std::optional<msgpack::object> second,
                      std::optional<msgpack::object> third) {
+  // meta['callback_sleep'] makes the callback hang first, to test callback timeouts.
+  if (auto pause = rqcpp::current_job().get_meta<double>("callback_sleep")) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(*pause));
+  }
   auto path = rqcpp::current_job().get_meta<std::string>("callback_file");
   if (!path) throw rqcpp::JobError("KeyError", "record_callback(): no meta['callback_file']");
   std::ostringstream line;
@@ -180,7 +184,8 @@ RQCPP_JOB(builtin::flaky,
           "Appends a line to file `path`; fails until attempt `succeed_on_attempt`, then "
           "returns the attempt number");
 RQCPP_JOB(builtin::record_callback,
-          "Job callback: appends 'job_id [arg] [arg]' to the file in meta['callback_file']");
+          "Job callback: appends 'job_id [arg] [arg]' to the file in meta['callback_file'] "
+          "(after sleeping meta['callback_sleep'] seconds, if set)");
 RQCPP_JOB(builtin::job_info, "Returns the job's id, origin and func_name");
 
 RQCPP_PLUGIN("builtin", BUILTIN_PLUGIN_VERSION);

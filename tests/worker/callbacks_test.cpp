@@ -113,3 +113,32 @@ TEST_CASE("a failing or missing callback is logged and does not change the outco
   CHECK_THAT(r.err, Catch::Contains("failure callback nosuchlib:callback failed") &&
                         Catch::Contains(bad));
 }
+
+TEST_CASE("a callback that outlives its timeout is killed and the worker goes on",
+          "[worker][callbacks]") {
+  WorkerFixture f;
+  Queue q(f.conn, "cbt");
+  TempFile file("callback-timeout");
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_map(2);
+  pk.pack(std::string("callback_file"));
+  pk.pack(file.path);
+  pk.pack(std::string("callback_sleep"));
+  pk.pack(30.0);
+  EnqueueOptions o;
+  o.meta.assign(buf.data(), buf.size());
+  o.on_success = "builtin:record_callback";
+  std::string slow = q.enqueue_call("builtin:add", Args::of(2, 3), o).id();
+  std::string after = q.enqueue("builtin:add", 4, 4).id();
+  auto t0 = std::chrono::steady_clock::now();
+  RunResult r = f.burst({"--callback-timeout", "1", "cbt"});
+  // Killed after ~1 s, far from the callback's 30 s sleep.
+  CHECK(std::chrono::steady_clock::now() - t0 < 15s);
+  CHECK(f.status(slow) == "finished");
+  CHECK(Job::fetch(f.conn, slow).result<long long>() == 5);
+  CHECK(f.status(after) == "finished");
+  CHECK(slurp(file.path).empty());  // the callback never got to write
+  CHECK_THAT(r.err, Catch::Contains("callback builtin:record_callback timed out after 1s") &&
+                        Catch::Contains(slow));
+}
