@@ -79,6 +79,7 @@ class Bench:
         self.rqworker = os.path.join(a.build_dir, "bin", "rqworker")
         self.plugins = os.path.join(a.build_dir, "plugins")
         self.env = dict(os.environ, PYTHONPATH=HERE)
+        self.script_usec = {}  # worker class -> Redis µs per script call (last run)
 
     def rq_queue(self, name="bq"):
         from rq import Queue
@@ -88,7 +89,7 @@ class Bench:
     # ---- (1) enqueue
     def enqueue_cpp(self, mode, n):
         self.redis.r.flushall()
-        extra = ["1000"] if mode == "many" else []
+        extra = ["1000"] if mode.startswith("many") else []
         out = run([self.client, self.redis.url, "bq", mode, str(n)] + extra)
         return n / float(re.search(r"seconds=([0-9.]+)", out).group(1))
 
@@ -97,13 +98,15 @@ class Bench:
         from rq import Queue
         q = self.rq_queue()
         t0 = time.perf_counter()
-        if mode == "single":
-            for _ in range(n):
-                q.enqueue("rq_bench_jobs.add", 1, 2)
+        distinct = mode.endswith("-distinct")
+        if mode.startswith("single"):
+            for i in range(n):
+                q.enqueue("rq_bench_jobs.add", i if distinct else 1, 1 if distinct else 2)
         else:
             for done in range(0, n, 1000):
-                q.enqueue_many([Queue.prepare_data("rq_bench_jobs.add", (1, 2))
-                                for _ in range(min(1000, n - done))])
+                q.enqueue_many([Queue.prepare_data("rq_bench_jobs.add",
+                                                   (i, 1) if distinct else (1, 2))
+                                for i in range(done, min(done + 1000, n))])
         return n / (time.perf_counter() - t0)
 
     def fill(self, system, n):
@@ -125,6 +128,7 @@ class Bench:
         (jobs/s, parent peak RSS kB, commands/job, round trips/job)."""
         self.fill(system, njobs)
         c0 = self.redis.commands()
+        e0 = self.redis.r.info("commandstats").get("cmdstat_evalsha", {"calls": 0, "usec": 0})
         countfile = os.path.join(self.tmp, "sends.txt")
         if os.path.exists(countfile):
             os.unlink(countfile)
@@ -147,6 +151,9 @@ class Bench:
         if done != njobs:
             raise SystemExit("%s %s: %d of %d jobs finished" % (system, cls, done, njobs))
         commands = (self.redis.commands() - c0 - 1) / njobs
+        e1 = self.redis.r.info("commandstats").get("cmdstat_evalsha", {"calls": 0, "usec": 0})
+        if system == "rqcpp" and e1["calls"] > e0["calls"]:
+            self.script_usec[cls] = (e1["usec"] - e0["usec"]) / (e1["calls"] - e0["calls"])
         trips = 0
         if system == "rqcpp":
             for f in logs:
@@ -158,6 +165,20 @@ class Bench:
         for f in logs:
             f.close()
         return njobs / elapsed, hwm, commands, trips / njobs
+
+    def floors(self):
+        """Machine floors: fork+exit+wait and the standby hand-over (p50 µs,
+        bench/fork_floor.cpp), one client's Redis round trips per second
+        (redis-benchmark -c 1 PING) and Redis's own time per finish+take
+        script call of the no-fork worker (commandstats, µs)."""
+        n = 200 if self.a.quick else 1000
+        out = run([os.path.join(self.a.build_dir, "bin", "fork_floor"), str(n)])
+        f = {k: float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", out)}
+        rb = run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(self.redis.port), "-c", "1",
+                  "-n", str(n * 20), "-q", "-t", "ping"])
+        rates = [float(x) for x in re.findall(r"([0-9.]+) requests per second", rb)]
+        f["one_client_round_trips_per_s"] = max(rates) if rates else float("nan")
+        return f
 
     def horse_rss(self, system):
         """Peak RSS (kB) of a work horse: one 1-second sleep job, sampled."""
@@ -309,6 +330,12 @@ def main():
             log("%-50s rqcpp %s | RQ %s" % (label, rows[-1][2], rows[-1][3]))
             return med(c), med(r)
 
+        # Machine floors: what the kernel and a single Redis connection
+        # charge at the least, measured now, so a missed target can be read
+        # against them.
+        floors = b.floors()
+        log("floors: %s" % floors)
+
         # (1) enqueue
         both("enqueue, one call per job (%d jobs)" % a.enqueue_jobs, "jobs/s",
              lambda: b.enqueue_cpp("single", a.enqueue_jobs),
@@ -316,6 +343,14 @@ def main():
         both("enqueue_many, 1000 jobs per round trip (%d jobs)" % a.enqueue_jobs, "jobs/s",
              lambda: b.enqueue_cpp("many", a.enqueue_jobs),
              lambda: b.enqueue_rq("many", a.enqueue_jobs))
+        # The same with every job's arguments different: no encoding is
+        # shared between jobs, as with real work.
+        both("enqueue, one call per job, distinct args add(i, 1) (%d jobs)" % a.enqueue_jobs,
+             "jobs/s", lambda: b.enqueue_cpp("single-distinct", a.enqueue_jobs),
+             lambda: b.enqueue_rq("single-distinct", a.enqueue_jobs))
+        both("enqueue_many, distinct args add(i, 1) (%d jobs)" % a.enqueue_jobs, "jobs/s",
+             lambda: b.enqueue_cpp("many-distinct", a.enqueue_jobs),
+             lambda: b.enqueue_rq("many-distinct", a.enqueue_jobs))
 
         # (2) processing rate, (4) parent RSS, (5) commands and round trips
         rss, traffic = {}, {}
@@ -376,7 +411,8 @@ def main():
     finally:
         redis.stop()
     load1 = os.getloadavg()
-    write_report(a, rows, lat, rss, traffic, load0, load1, time.time() - t_start)
+    floors["finish_take_script_us"] = b.script_usec.get("simple", float("nan"))
+    write_report(a, rows, lat, rss, traffic, floors, load0, load1, time.time() - t_start)
 
 
 def version(cmd):
@@ -386,7 +422,7 @@ def version(cmd):
         return "?"
 
 
-def write_report(a, rows, lat, rss, traffic, load0, load1, seconds):
+def write_report(a, rows, lat, rss, traffic, floors, load0, load1, seconds):
     cpu = "?"
     for line in open("/proc/cpuinfo"):
         if line.startswith("model name"):
@@ -419,10 +455,18 @@ def write_report(a, rows, lat, rss, traffic, load0, load1, seconds):
          "%.0f jobs/s" % val("processing, no-fork")),
         ("no-fork p50 enqueue→finished ≤ 0.5 ms", lat[("simple", 1, 0)] <= 0.5,
          "%.2f ms" % lat[("simple", 1, 0)]),
-        ("enqueue ≥ 3× RQ per call", val("enqueue, one") >= 3 * valrq("enqueue, one"),
-         "%.2f×" % (val("enqueue, one") / valrq("enqueue, one"))),
-        ("enqueue_many ≥ 150,000 jobs/s", val("enqueue_many") >= 150000,
-         "%.0f jobs/s" % val("enqueue_many")),
+        ("enqueue ≥ 3× RQ per call", val("enqueue, one call per job (") >=
+         3 * valrq("enqueue, one call per job ("),
+         "%.2f×" % (val("enqueue, one call per job (") / valrq("enqueue, one call per job ("))),
+        ("enqueue ≥ 3× RQ per call, distinct args",
+         val("enqueue, one call per job, distinct") >= 3 * valrq("enqueue, one call per job, distinct"),
+         "%.2f×" % (val("enqueue, one call per job, distinct") /
+                    valrq("enqueue, one call per job, distinct"))),
+        ("enqueue_many ≥ 150,000 jobs/s", val("enqueue_many, 1000") >= 150000,
+         "%.0f jobs/s" % val("enqueue_many, 1000")),
+        ("enqueue_many ≥ 150,000 jobs/s, distinct args",
+         val("enqueue_many, distinct") >= 150000,
+         "%.0f jobs/s" % val("enqueue_many, distinct")),
         ("≤ 2 Redis round trips per processed job",
          max(traffic["fork"][1][0], traffic["simple"][1][0]) <= 2,
          "fork %.2f, simple %.2f" % (traffic["fork"][1][0], traffic["simple"][1][0])),
@@ -468,6 +512,24 @@ def write_report(a, rows, lat, rss, traffic, load0, load1, seconds):
     out.append("\nRates include worker start-up (process start to exit of the last burst "
                "worker). Round trips: rqcpp's worker counts its own Redis calls; RQ's are "
                "redis-py sends counted in the worker and its horses (a pipeline is one).\n")
+    out.append("## Machine floors\n")
+    out.append("Measured in the same run; no job queue can beat them on this machine "
+               "(docs/hot-path.md).\n")
+    out.append("| floor | value |")
+    out.append("|---|---|")
+    out.append("| fork() + child _exit(0) + waitpid(), from a small process (p50, "
+               "bench/fork_floor.cpp) | %.0f µs |" % floors.get("fork_exit_wait_us", float("nan")))
+    out.append("| hand-over to a child forked ahead: one byte there and back over pipes (p50) "
+               "| %.0f µs |" % floors.get("handoff_us", float("nan")))
+    out.append("| first write to a page of fresh memory (p50; every page a horse writes, and "
+               "every page the parent writes while a horse lives, copy-on-write) | %.2f µs |" %
+               floors.get("page_fault_us", float("nan")))
+    out.append("| one Redis client's round trips per second (redis-benchmark -c 1 PING) | "
+               "%s /s |" % f"{floors.get('one_client_round_trips_per_s', 0):,.0f}")
+    out.append("| Redis's own time per finish+take script call, no-fork worker "
+               "(commandstats evalsha usec_per_call) | %.0f µs |" % floors.get(
+                   "finish_take_script_us", float("nan")))
+    out.append("")
     out.append("## Targets\n")
     out.append("| target | measured | met |")
     out.append("|---|---|---|")

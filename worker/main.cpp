@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
   std::string level;
   long long interval = 30;
   long long maintenance_interval = 600;
+  long long worker_ttl = 420;
+  long long heartbeat_grace = 60;
   long long callback_timeout = 60;
   std::string worker_class;
   long long max_idle_time = 0;
@@ -103,13 +105,22 @@ int main(int argc, char** argv) {
       "name,n", po::value<std::string>(&opt.name), "worker name (default: a random uuid4 hex)")(
       "job-monitoring-interval", po::value<long long>(&interval)->default_value(30),
       "seconds between heartbeats while a job runs (and while idle)")(
+      "worker-ttl", po::value<long long>(&worker_ttl)->default_value(420),
+      "RQ's worker_ttl: an idle worker's key lives this + --heartbeat-grace seconds and is "
+      "renewed at least every min(--job-monitoring-interval, worker-ttl/2) seconds; once a "
+      "killed worker's key has expired, other workers' maintenance recovers its jobs")(
+      "heartbeat-grace", po::value<long long>(&heartbeat_grace)->default_value(60),
+      "rqcpp extension: seconds added to every worker key and job heartbeat TTL (RQ's fixed "
+      "60); shorter recovers a dead worker's jobs sooner, but must outlast any stall of a "
+      "live worker")(
       "results-ttl", po::value<long long>(&opt.default_result_ttl)->default_value(500),
       "seconds to keep results of jobs that set no result_ttl (-1: forever)")(
       "with-scheduler,s", po::bool_switch(&opt.with_scheduler),
       "also move due scheduled jobs (enqueue_at/enqueue_in, retry intervals) of these queues "
       "into them, under RQ's per-queue scheduler locks")(
       "maintenance-interval", po::value<long long>(&maintenance_interval)->default_value(600),
-      "seconds between registry maintenance runs (also run at start)")(
+      "seconds between registry maintenance runs (also run at start); the per-queue "
+      "rq:clean_registries lock is held for this minus 1 second")(
       "callback-timeout", po::value<long long>(&callback_timeout)->default_value(60),
       "seconds a job's on_success/on_failure/on_stopped callback may run")(
       "worker-class", po::value<std::string>(&worker_class)->default_value("fork"),
@@ -208,6 +219,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   opt.maintenance_interval = std::chrono::seconds(maintenance_interval);
+  if (worker_ttl < 1 || heartbeat_grace < 1) {
+    std::cerr << "rqworker: --worker-ttl and --heartbeat-grace must be at least 1 second\n";
+    return kExitUsage;
+  }
+  opt.worker_ttl = std::chrono::seconds(worker_ttl);
+  opt.heartbeat_grace = std::chrono::seconds(heartbeat_grace);
   if (callback_timeout < 1) {
     std::cerr << "rqworker: --callback-timeout must be at least 1 second\n";
     return kExitUsage;

@@ -4,18 +4,20 @@
 -- zero-loss rule (docs/design.md): a started job whose worker is gone is
 -- abandoned now, not only once its deadline score has passed.
 --
--- A[1] '1' = first take rq:clean_registries:<q> (SET 1 EX 899 NX) and do
+-- A[1] '1' = first take rq:clean_registries:<q> (SET 1 EX A[7] NX) and do
 --            nothing when another process holds it
 -- A[2] queue   A[3] NOW   A[4] TS
--- A[5] exc_info for jobs past their deadline: zlib("Moved to
---      FailedJobRegistry at <local time>"), compressed by the caller as RQ
--- A[6] the same text uncompressed; a dead worker's job gets
+-- A[5] exc_info for jobs past their deadline whose worker lives: zlib("Moved
+--      to FailedJobRegistry at <local time>"), compressed by the caller as RQ
+-- A[6] the same text uncompressed; a dead worker's job (past its deadline
+--      or not) gets
 --      "<A[6]>: worker <w> died (heartbeat expired)" (or "... has shut down"
 --      when its hash carries `death`), stored-zlib encoded here
+-- A[7] the lock's TTL in seconds (RQ: 899; rqworker: maintenance interval - 1)
 -- Returns {'locked'} or {'done', finished removed, failed removed,
 -- {ids moved to failed}, {ids retried}}.
 local q, now, ts = A[2], tonumber(A[3]), A[4]
-if A[1] == '1' and not redis.call('SET', key('clean_lock', q), '1', 'EX', 899, 'NX') then
+if A[1] == '1' and not redis.call('SET', key('clean_lock', q), '1', 'EX', A[7], 'NX') then
   return {'locked'}
 end
 
@@ -44,24 +46,31 @@ end
 
 local finished_removed = redis.call('ZREMRANGEBYSCORE', key('finished', q), 0, now)
 
+-- The exc_info naming the job's worker when that worker is gone (its key
+-- expired) or has shut down; nil while it lives (or the job names none).
+local function dead_worker_exc_info(id)
+  local w = redis.call('HGET', key('job', id), 'worker_name')
+  if not w or w == '' then return nil end
+  local wkey, why = key('worker', w), nil
+  if redis.call('EXISTS', wkey) == 0 then
+    why = 'died (heartbeat expired)'
+  elseif redis.call('HEXISTS', wkey, 'death') == 1 then
+    why = 'has shut down'
+  end
+  if not why then return nil end
+  return zlib_stored(A[6] .. ': worker ' .. w .. ' ' .. why)
+end
+
 local wip = key('started', q)
 local abandoned = {}  -- {id, exc_info, remove from wip individually}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', wip, 0, now)) do
-  abandoned[#abandoned + 1] = {id, A[5], false}
+  -- A killed worker's key and its job's deadline run out together (same
+  -- heartbeat TTL): name the worker whichever is noticed first.
+  abandoned[#abandoned + 1] = {id, dead_worker_exc_info(id) or A[5], false}
 end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', wip, '(' .. A[3], '+inf')) do
-  local w = redis.call('HGET', key('job', id), 'worker_name')
-  if w and w ~= '' then
-    local wkey, why = key('worker', w), nil
-    if redis.call('EXISTS', wkey) == 0 then
-      why = 'died (heartbeat expired)'
-    elseif redis.call('HEXISTS', wkey, 'death') == 1 then
-      why = 'has shut down'
-    end
-    if why then
-      abandoned[#abandoned + 1] = {id, zlib_stored(A[6] .. ': worker ' .. w .. ' ' .. why), true}
-    end
-  end
+  local exc_info = dead_worker_exc_info(id)
+  if exc_info then abandoned[#abandoned + 1] = {id, exc_info, true} end
 end
 
 -- 3.12: failed with the job's failure_ttl (default one year; -1 keeps it:

@@ -24,30 +24,24 @@ for i = 7, #KEYS, 2 do
   end
 end
 
-local fields = {}
+-- One HSET, status first: the hash (and its field order) RQ's enqueue leaves,
+-- which sets the status before saving the other fields.
+local status = deferred and 'deferred' or 'queued'
+local fields = {'status', status}
 for i = first_field, #ARGV do fields[#fields + 1] = ARGV[i] end
 
-local status = 'queued'
 if deferred then
-  status = 'deferred'
-  redis.call('HSET', job_key, 'status', status)
   redis.call('ZADD', KEYS[4], now, id)
   for i = 1, ndeps do
     redis.call('SADD', KEYS[6 + 2 * i], id)
     redis.call('SADD', KEYS[6], ARGV[6 + i])
   end
-  fields[#fields + 1] = 'status'
-  fields[#fields + 1] = status
-  redis.call('HSET', job_key, unpack(fields))
 else
   redis.call('SADD', KEYS[3], queue_key)
-  redis.call('HSET', job_key, 'status', status)
   fields[#fields + 1] = 'enqueued_at'
   fields[#fields + 1] = enqueued_at
-  fields[#fields + 1] = 'status'
-  fields[#fields + 1] = status
-  redis.call('HSET', job_key, unpack(fields))
 end
+redis.call('HSET', job_key, unpack(fields))
 
 if ttl ~= '' then
   redis.call('EXPIRE', job_key, ttl)

@@ -1,9 +1,9 @@
 -- finish: records a job's outcome exactly as RQ 1.13 does (wire doc 3.8
 -- success, 3.9 failure, 3.10 retries, 3.13 dependents), then takes the next
 -- job. Never sent alone: the worker sends take.lua (which defines cfg, key(),
--- queues_key and take() and documents ARGV 1..28+n), then
+-- queues_key and take() and documents ARGV 1..29+n), then
 -- job_transitions.lua (retry_job, release_dependents, push_job), then this
--- file, as one script. Arguments from 29+n:
+-- file, as one script. Arguments from 30+n:
 --   +0 job id   +1 origin   +2 status: 'finished' | 'failed' | 'stopped'
 --   +3 payload: base64 return value ('finished', '' for None) or base64
 --      zlib exc_string   +4 '1' when a return value is given
@@ -17,7 +17,7 @@
 -- where finish state is 'done', 'retried' or 'skipped'; without +9 the take
 -- reply is absent.
 
-local base = 29 + #cfg.queues
+local base = 30 + #cfg.queues
 local job = {
   id = ARGV[base], origin = ARGV[base + 1], status = ARGV[base + 2], payload = ARGV[base + 3],
   has_value = ARGV[base + 4] == '1', working = ARGV[base + 5], meta_set = ARGV[base + 6] == '1',

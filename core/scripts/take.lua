@@ -10,11 +10,12 @@
 --     never written, nothing is taken)
 --   2 worker name   3 NOW (Unix seconds)   4 TS (RQ timestamp text)
 --   5 job_monitoring_interval   6 idle worker TTL   7 default job timeout
---   8..27 key templates, (prefix, suffix) pairs in this order: job,
+--   8 heartbeat grace (RQ's fixed 60 s; rqworker --heartbeat-grace)
+--   9..28 key templates, (prefix, suffix) pairs in this order: job,
 --         dependents, dependencies, results, queue, started, finished,
 --         failed, deferred, scheduled (the layout itself lives in keys.hpp)
---   28 number of queues n   29..28+n queue names in priority order
---   29+n.. finish arguments (finish.lua)
+--   29 number of queues n   30..29+n queue names in priority order
+--   30+n.. finish arguments (finish.lua)
 --
 -- Returns {'job', queue, id, origin, timeout field, data, meta,
 -- success_callback_name, failure_callback_name, stopped_callback_name},
@@ -24,13 +25,13 @@
 local cfg = {
   mode = ARGV[1], worker = ARGV[2], now = tonumber(ARGV[3]), ts = ARGV[4],
   interval = tonumber(ARGV[5]), idle_ttl = tonumber(ARGV[6]),
-  default_timeout = tonumber(ARGV[7]), tpl = {}, queues = {}
+  default_timeout = tonumber(ARGV[7]), grace = tonumber(ARGV[8]), tpl = {}, queues = {}
 }
 do
   local kinds = {'job', 'dependents', 'dependencies', 'results', 'queue', 'started',
                  'finished', 'failed', 'deferred', 'scheduled'}
-  for i, kind in ipairs(kinds) do cfg.tpl[kind] = {ARGV[6 + 2 * i], ARGV[7 + 2 * i]} end
-  for i = 1, tonumber(ARGV[28]) do cfg.queues[i] = ARGV[28 + i] end
+  for i, kind in ipairs(kinds) do cfg.tpl[kind] = {ARGV[7 + 2 * i], ARGV[8 + 2 * i]} end
+  for i = 1, tonumber(ARGV[29]) do cfg.queues[i] = ARGV[29 + i] end
 end
 
 local function key(kind, name)
@@ -39,11 +40,11 @@ local function key(kind, name)
 end
 local queues_key = KEYS[2]  -- for job_transitions.lua in the finish+take script
 
--- RQ's heartbeat TTL for a fresh job: min(timeout, interval) + 60, or
--- interval + 60 without a positive timeout.
+-- RQ's heartbeat TTL for a fresh job: min(timeout, interval) + grace, or
+-- interval + grace without a positive timeout (RQ's grace: 60).
 local function heartbeat_ttl(timeout)
-  if timeout > 0 then return math.floor(math.min(timeout, cfg.interval)) + 60 end
-  return math.floor(cfg.interval) + 60
+  if timeout > 0 then return math.floor(math.min(timeout, cfg.interval)) + cfg.grace end
+  return math.floor(cfg.interval) + cfg.grace
 end
 
 local function take()

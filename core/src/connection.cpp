@@ -5,6 +5,8 @@
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <charconv>
+#include <cstring>
 #include <stdexcept>
 
 #include "rqcpp/error.hpp"
@@ -22,20 +24,37 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-// argv as the parallel arrays hiredis wants; views stay owned by the caller.
-struct Argv {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  explicit Argv(const std::vector<std::string_view>& argv) {
-    ptrs.reserve(argv.size());
-    lens.reserve(argv.size());
-    for (auto a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
+// Appends argv to hiredis' output buffer as a RESP array of bulk strings,
+// the bytes redisAppendCommandArgv would write. Formatted here because
+// hiredis 0.14 formats every argument with sdscatfmt and grows its sds step
+// by step: ~500 instructions per argument, a third of a worker's CPU per job
+// and of a single enqueue's (callgrind, docs/hot-path.md).
+int append_resp(redisContext* c, const std::vector<std::string_view>& argv) {
+  // Reused: no allocation per command. Room for the array header ("*", up
+  // to 20 digits, CRLF) and for each argument "$", its length, two CRLFs.
+  thread_local std::string out;
+  size_t total = 23;
+  for (auto a : argv) total += a.size() + 25;
+  if (out.size() < total) out.resize(total);
+  char* p = out.data();
+  auto header = [&p](char tag, size_t n) {
+    *p++ = tag;
+    p = std::to_chars(p, p + 20, n).ptr;
+    *p++ = '\r';
+    *p++ = '\n';
+  };
+  header('*', argv.size());
+  for (auto a : argv) {
+    header('$', a.size());
+    if (!a.empty()) std::memcpy(p, a.data(), a.size());
+    p += a.size();
+    *p++ = '\r';
+    *p++ = '\n';
   }
-  int argc() const { return static_cast<int>(ptrs.size()); }
-};
+  int rc = redisAppendFormattedCommand(c, out.data(), static_cast<size_t>(p - out.data()));
+  if (out.size() > (size_t{1} << 20)) std::string().swap(out);  // after a huge command
+  return rc;
+}
 
 std::vector<std::string_view> evalsha_argv(const Script& script,
                                            const std::vector<std::string_view>& keys,
@@ -122,9 +141,11 @@ Reply Connection::command(const std::vector<std::string_view>& argv) {
   if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
   if (pending_ != 0)
     throw std::logic_error("Connection::command while pipelined replies are pending");
-  Argv a(argv);
-  void* r = redisCommandArgv(ctx_.get(), a.argc(), a.ptrs.data(), a.lens.data());
-  if (r == nullptr) fail(argv.empty() ? "command" : std::string(argv[0]).c_str());
+  void* r = nullptr;
+  if (append_resp(ctx_.get(), argv) != REDIS_OK || redisGetReply(ctx_.get(), &r) != REDIS_OK ||
+      r == nullptr) {
+    fail(argv.empty() ? "command" : std::string(argv[0]).c_str());
+  }
   return Reply(static_cast<redisReply*>(r));
 }
 
@@ -147,8 +168,7 @@ Reply Connection::checked(std::initializer_list<std::string_view> argv) {
 
 void Connection::append(const std::vector<std::string_view>& argv) {
   if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
-  Argv a(argv);
-  if (redisAppendCommandArgv(ctx_.get(), a.argc(), a.ptrs.data(), a.lens.data()) != REDIS_OK) {
+  if (append_resp(ctx_.get(), argv) != REDIS_OK) {
     fail("pipeline append");
   }
   ++pending_;
@@ -178,11 +198,28 @@ void Connection::load(const Script& script) {
   script.set_sha(std::string(r.str()));
 }
 
+void Connection::flush() {
+  if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) fail("flush");
+  }
+}
+
 Reply Connection::eval(const Script& script, const std::vector<std::string_view>& keys,
-                       const std::vector<std::string_view>& args) {
+                       const std::vector<std::string_view>& args,
+                       const std::function<void()>& while_waiting) {
   if (script.sha().empty()) load(script);
   std::string numkeys;
-  Reply r = command(evalsha_argv(script, keys, args, numkeys));
+  Reply r;
+  if (while_waiting) {
+    append(evalsha_argv(script, keys, args, numkeys));
+    flush();
+    while_waiting();
+    r = std::move(replies().front());
+  } else {
+    r = command(evalsha_argv(script, keys, args, numkeys));
+  }
   if (r.is_error() && r.str().substr(0, 8) == "NOSCRIPT") {
     load(script);
     r = command(evalsha_argv(script, keys, args, numkeys));

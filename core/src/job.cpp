@@ -46,6 +46,15 @@ Job Job::from_hash(Connection& conn, std::string id, std::map<std::string, std::
   return job;
 }
 
+Job Job::from_written(Connection& conn, std::string id, std::map<std::string, std::string> fields,
+                      JobCall call, Serializer serializer) {
+  Job job(conn, std::move(id));
+  job.fields_ = std::move(fields);
+  job.call_ = std::move(call);
+  job.serializer_ = serializer;
+  return job;
+}
+
 void Job::load(std::map<std::string, std::string> fields) {
   auto data = fields.find("data");
   if (data == fields.end()) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 #include "lifecycle_script.hpp"
 #include "rqcpp/connection.hpp"
@@ -44,12 +45,16 @@ std::string python_local_now() {
 
 }  // namespace
 
-CleanReport clean_registries(Connection& conn, std::string_view queue, CleanLock lock) {
+CleanReport clean_registries(Connection& conn, std::string_view queue, CleanLock lock,
+                             std::chrono::seconds lock_ttl) {
+  if (lock_ttl < std::chrono::seconds(1)) {
+    throw std::invalid_argument("clean_registries: the lock TTL must be at least 1 second");
+  }
   const std::string text = "Moved to FailedJobRegistry at " + python_local_now();
   Reply r = detail::eval_lifecycle(
       conn, clean_registries_script(),
       {lock == CleanLock::kAcquire ? "1" : "0", std::string(queue), std::to_string(now_seconds()),
-       now_timestamp(), zlib_compress(text), text});
+       now_timestamp(), zlib_compress(text), text, std::to_string(lock_ttl.count())});
   CleanReport report;
   if (r.size() >= 1 && r.at(0).str() == "locked") return report;
   if (r.size() != 5 || r.at(0).str() != "done") {

@@ -1,7 +1,7 @@
 // Internal msgpack walking: element slices and minimal headers.
 #include "msgpack_items.hpp"
 
-#include <msgpack.hpp>
+#include <cstdint>
 
 #include "rqcpp/error.hpp"
 
@@ -12,15 +12,63 @@ namespace {
   throw DecodeError(std::string(what) + ": " + why);
 }
 
-// Size of the msgpack value at data[off].
+uint32_t be(std::string_view data, size_t pos, size_t n, const char* what);
+
+// Layout of the types 0xc0..0xdf: bytes before the payload (0: 0xc1, never
+// used), width of the big-endian length field at byte 1, fixed payload
+// bytes, and whether the length counts elements (1, arrays) or pairs (2,
+// maps) instead of payload bytes.
+struct Kind {
+  uint8_t header, length_bytes, fixed, items;
+};
+constexpr Kind kKinds[32] = {
+    {1, 0, 0, 0},  {0, 0, 0, 0}, {1, 0, 0, 0}, {1, 0, 0, 0},   // nil, -, false, true
+    {2, 1, 0, 0},  {3, 2, 0, 0}, {5, 4, 0, 0},                 // bin 8/16/32
+    {3, 1, 0, 0},  {4, 2, 0, 0}, {6, 4, 0, 0},                 // ext 8/16/32 (+type)
+    {1, 0, 4, 0},  {1, 0, 8, 0},                               // float 32/64
+    {1, 0, 1, 0},  {1, 0, 2, 0}, {1, 0, 4, 0}, {1, 0, 8, 0},   // uint 8..64
+    {1, 0, 1, 0},  {1, 0, 2, 0}, {1, 0, 4, 0}, {1, 0, 8, 0},   // int 8..64
+    {1, 0, 2, 0},  {1, 0, 3, 0}, {1, 0, 5, 0}, {1, 0, 9, 0},   // fixext 1..8 (+type)
+    {1, 0, 17, 0},                                             // fixext 16
+    {2, 1, 0, 0},  {3, 2, 0, 0}, {5, 4, 0, 0},                 // str 8/16/32
+    {3, 2, 0, 1},  {5, 4, 0, 1}, {3, 2, 0, 2}, {5, 4, 0, 2}};  // array, map 16/32
+
+// Size of the msgpack value at data[off]. A hand-written walk of the format:
+// msgpack::unpack built an object tree in a fresh 8 KB zone for every value,
+// a fifth of an enqueue's instructions. `need` counts the values still to
+// skip; each takes at least one byte, so a count beyond the bytes left is a
+// truncation (and `need` cannot overflow).
 size_t value_size(std::string_view data, size_t off, const char* what) {
-  size_t end = off;
-  try {
-    msgpack::object_handle oh = msgpack::unpack(data.data(), data.size(), end);
-  } catch (const std::exception& e) {
-    bad(what, std::string("malformed msgpack (") + e.what() + ")");
+  const size_t n = data.size();
+  size_t pos = off;
+  uint64_t need = 1;
+  while (need > 0) {
+    if (pos >= n || need > n - pos) bad(what, "malformed msgpack (truncated value)");
+    --need;
+    auto b = static_cast<unsigned char>(data[pos]);
+    uint64_t header = 1, payload = 0;
+    if (b <= 0x7f || b >= 0xe0) {  // fixint
+    } else if (b <= 0x8f) {
+      need += 2 * static_cast<uint64_t>(b & 0x0f);  // fixmap
+    } else if (b <= 0x9f) {
+      need += b & 0x0f;  // fixarray
+    } else if (b <= 0xbf) {
+      payload = b & 0x1f;  // fixstr
+    } else {
+      const Kind& k = kKinds[b - 0xc0];
+      if (k.header == 0) bad(what, "malformed msgpack (reserved byte 0xc1)");
+      uint64_t length = k.length_bytes ? be(data, pos + 1, k.length_bytes, what) : 0;
+      header = k.header;
+      if (k.items) {
+        need += length * k.items;
+      } else {
+        payload = length + k.fixed;
+      }
+    }
+    if (header + payload > n - pos) bad(what, "malformed msgpack (truncated value)");
+    pos += header + payload;
   }
-  return end - off;
+  return pos - off;
 }
 
 uint32_t be(std::string_view data, size_t pos, size_t n, const char* what) {
@@ -73,17 +121,16 @@ std::vector<std::pair<std::string, std::string_view>> map_items(std::string_view
   items.reserve(std::min<size_t>(n, data.size()));
   for (size_t i = 0; i < n; ++i) {
     if (pos >= data.size()) bad(what, "truncated msgpack map");
-    size_t key_end = pos;
-    std::string key;
-    try {
-      msgpack::object_handle oh = msgpack::unpack(data.data(), data.size(), key_end);
-      if (oh.get().type != msgpack::type::STR) bad(what, "map key is not a string");
-      key.assign(oh.get().via.str.ptr, oh.get().via.str.size);
-    } catch (const DecodeError&) {
-      throw;
-    } catch (const std::exception& e) {
-      bad(what, std::string("malformed msgpack (") + e.what() + ")");
-    }
+    size_t key_len = value_size(data, pos, what);
+    auto b = static_cast<unsigned char>(data[pos]);
+    size_t key_header = (b >= 0xa0 && b <= 0xbf) ? 1
+                        : b == 0xd9              ? 2
+                        : b == 0xda              ? 3
+                        : b == 0xdb              ? 5
+                                                 : 0;
+    if (key_header == 0) bad(what, "map key is not a string");
+    std::string key(data.substr(pos + key_header, key_len - key_header));
+    size_t key_end = pos + key_len;
     if (key_end >= data.size()) bad(what, "truncated msgpack map");
     size_t len = value_size(data, key_end, what);
     items.emplace_back(std::move(key), data.substr(key_end, len));

@@ -83,6 +83,15 @@ std::int64_t pid() {
   return static_cast<std::int64_t>(::getpid());
 }
 
+// Set when the plugin is loaded: by the worker process once it adopted the
+// plugin (its horses inherit it), else by the horse that loads it.
+const std::int64_t loaded_by = static_cast<std::int64_t>(::getpid());
+
+// The pid of the process that loaded this plugin.
+std::int64_t loader_pid() {
+  return loaded_by;
+}
+
 // Allocates `mb` MiB and writes to every page, so the memory is really
 // resident, then frees it. Returns mb.
 std::int64_t allocate(std::int64_t mb) {
@@ -177,6 +186,9 @@ RQCPP_JOB(builtin::fail, "Fails with ValueError(message)");
 RQCPP_JOB(builtin::crash, "Kills the work horse: kind 'segv', 'abort' or 'exit'");
 RQCPP_JOB(builtin::noop, "Does nothing, returns None");
 RQCPP_JOB_NAMED("getpid", builtin::pid, "Returns the pid of the work horse running the job");
+RQCPP_JOB(builtin::loader_pid,
+          "Returns the pid of the process that loaded this plugin (the worker once a horse "
+          "has tried it)");
 RQCPP_JOB(builtin::allocate, "Allocates and touches `mb` MiB, frees it, returns mb");
 RQCPP_JOB(builtin::progress,
           "Sets meta['progress'] to 1..steps, saving meta each step; optional interval seconds");

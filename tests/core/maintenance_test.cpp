@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
 
 #include "redis_server.hpp"
 #include "rqcpp/connection.hpp"
@@ -79,6 +82,16 @@ TEST_CASE("clean_registries drops expired finished and failed entries, under its
   CleanReport forced = clean_registries(c, "mq", CleanLock::kIgnore);
   CHECK(forced.ran);
   CHECK(forced.finished_removed == 1);
+
+  // A shorter lock (rqworker: --maintenance-interval - 1) expires by itself.
+  CleanReport short_lock = clean_registries(c, "mq2", CleanLock::kAcquire, std::chrono::seconds(1));
+  CHECK(short_lock.ran);
+  CHECK(c.checked({"PTTL", "rq:clean_registries:mq2"}).integer() <= 1000);
+  CHECK_FALSE(clean_registries(c, "mq2", CleanLock::kAcquire, std::chrono::seconds(1)).ran);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CHECK(clean_registries(c, "mq2", CleanLock::kAcquire, std::chrono::seconds(1)).ran);
+  CHECK_THROWS_AS(clean_registries(c, "mq2", CleanLock::kAcquire, std::chrono::seconds(0)),
+                  std::invalid_argument);
 }
 
 TEST_CASE("an abandoned job past its deadline is failed as RQ does", "[maintenance]") {
@@ -166,11 +179,14 @@ TEST_CASE("a started job whose worker is gone is abandoned before its deadline",
   EnqueueOptions retry;
   retry.retry = Retry{1, {0}};
   Job retried = start(c, q, "vanished", future, retry);
+  // Past its deadline too (the worker key and the deadline share one TTL):
+  // the dead worker is still named.
+  Job overdue = start(c, q, "vanished", now_seconds() - 1);
 
   CleanReport r = clean_registries(c, "mq", CleanLock::kIgnore);
   CHECK(r.retried == std::vector<std::string>{retried.id()});
   std::sort(r.failed.begin(), r.failed.end());
-  std::vector<std::string> expected = {orphan.id(), left.id()};
+  std::vector<std::string> expected = {orphan.id(), left.id(), overdue.id()};
   std::sort(expected.begin(), expected.end());
   CHECK(r.failed == expected);
 
@@ -179,6 +195,8 @@ TEST_CASE("a started job whose worker is gone is abandoned before its deadline",
              Catch::StartsWith("Moved to FailedJobRegistry at ") &&
                  Catch::EndsWith(": worker vanished died (heartbeat expired)"));
   CHECK_THAT(exc_info_text(c, left.id()), Catch::EndsWith(": worker stopped has shut down"));
+  CHECK_THAT(exc_info_text(c, overdue.id()),
+             Catch::EndsWith(": worker vanished died (heartbeat expired)"));
   CHECK(c.checked({"ZSCORE", "rq:failed:mq", orphan.id()}).integer() > future);
   CHECK(hash_of(c, retried.id())["status"] == "queued");
   CHECK(q.job_ids() == std::vector<std::string>{retried.id()});

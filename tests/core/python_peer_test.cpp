@@ -46,6 +46,36 @@ TEST_CASE("Python RQ fetches a job enqueued by rqcpp", "[python]") {
   CHECK(out["queue_job_ids"] == nlohmann::json::array({job.id()}));
 }
 
+TEST_CASE("Python RQ fetches jobs enqueued by enqueue_many", "[python][enqueue_many]") {
+  test::RedisServer redis;
+  Connection c = Connection::open(redis.url());
+  Queue q(c, "mp");
+  EnqueueOptions o;
+  o.meta = test::pack(std::map<std::string, int>{{"n", 1}});
+  o.job_timeout = 60;
+  // The second job's hash is a COPY of the first; the third has its own data.
+  std::vector<JobSpec> specs(2, JobSpec{"mylib:add", Args::of(2, 3), o});
+  specs.push_back({"mylib:add", Args::of(4, 5), o});
+  std::vector<Job> jobs = q.enqueue_many(specs);
+  REQUIRE(jobs.size() == 3);
+
+  for (size_t i : {1, 2}) {
+    auto out = nlohmann::json::parse(peer("read", redis.url(), jobs[i].id()));
+    INFO(out.dump());
+    CHECK(out["func_name"] == "mylib:add");
+    CHECK(out["args"] == (i == 1 ? nlohmann::json::array({2, 3}) : nlohmann::json::array({4, 5})));
+    CHECK(out["status"] == "queued");
+    CHECK(out["origin"] == "mp");
+    CHECK(out["description"] == (i == 1 ? "mylib:add(2, 3)" : "mylib:add(4, 5)"));
+    CHECK(out["timeout"] == 60);
+    CHECK(out["meta"] == nlohmann::json::object({{"n", 1}}));
+    CHECK(!out["enqueued_at"].is_null());
+    CHECK(out["in_queues"] == nlohmann::json::array({"mp"}));
+    CHECK(out["queue_job_ids"] ==
+          nlohmann::json::array({jobs[0].id(), jobs[1].id(), jobs[2].id()}));
+  }
+}
+
 TEST_CASE("rqcpp fetches a job enqueued by Python RQ", "[python]") {
   test::RedisServer redis;
   std::string id = peer("enqueue", redis.url(), "pyq");

@@ -69,7 +69,8 @@ TEST_CASE("builtin manifest lists the documented functions", "[sdk][builtin]") {
   }
   REQUIRE(names == std::vector<std::string>{"add", "add_float", "allocate", "crash", "echo",
                                             "echo_kwargs", "fail", "flaky", "getpid", "job_info",
-                                            "noop", "progress", "record_callback", "sleep"});
+                                            "loader_pid", "noop", "progress", "record_callback",
+                                            "sleep"});
 }
 
 TEST_CASE("builtin plugin exports only the manifest symbol", "[sdk][builtin]") {

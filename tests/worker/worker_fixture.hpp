@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,16 @@
 #include "rqcpp/serialization.hpp"
 
 namespace rqcpp::test {
+
+// The children of `pid` (its work horses), from procfs.
+inline std::vector<pid_t> child_pids(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+                   "/children");
+  std::vector<pid_t> out;
+  pid_t child = 0;
+  while (in >> child) out.push_back(child);
+  return out;
+}
 
 struct WorkerFixture {
   RedisServer redis;

@@ -1,5 +1,7 @@
 // rqworker options for unattended runs: --max-jobs, --max-idle-time,
-// --dequeue-strategy, --config, --log-format, and the worker stats fields.
+// --dequeue-strategy, --config, --log-format, --worker-ttl,
+// --heartbeat-grace, and the worker stats fields.
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "rqcpp/timestamp.hpp"
 #include "worker_fixture.hpp"
 
 using namespace rqcpp;
@@ -133,4 +136,56 @@ TEST_CASE("rqworker --log-format json writes one JSON object per line", "[worker
   CHECK(n >= 2);
   CHECK(saw_name);
   CHECK(run(f.worker_argv({"--log-format", "xml", "jl"})).exit_code == 2);
+}
+
+TEST_CASE("rqworker --worker-ttl / --heartbeat-grace: renewed while alive, expired once killed",
+          "[worker][options][heartbeat]") {
+  WorkerFixture f;
+  const std::string key = keys::worker("ttl-w");
+  // Also from the config file: both are ordinary options.
+  std::string path = log_path("rqworker_ttl") + ".ini";
+  {
+    std::ofstream out(path);
+    out << "worker-ttl = 2\nheartbeat-grace = 1\n";
+  }
+  // The default --job-monitoring-interval (30 s): only the worker TTL makes
+  // the idle worker renew its key this often.
+  Process w(f.worker_argv({"--config", path, "--name", "ttl-w", "ttlq"}), {}, log_path("ttl-w"));
+  REQUIRE(f.eventually([&] { return f.hget(key, "state") == "idle"; }));
+  // Idle: TTL worker_ttl + grace = 3, renewed well before it runs out, so
+  // the key outlives it many times over.
+  long long max_ttl = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < until) {
+    long long ttl = f.ttl(key);
+    REQUIRE(ttl > 0);
+    max_ttl = std::max(max_ttl, ttl);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(max_ttl <= 3);
+  // Busy: min(timeout 180, interval 30) + grace 1 = 31 (RQ: 90).
+  Queue q(f.conn, "ttlq");
+  std::string id = q.enqueue("builtin:sleep", 1.0).id();
+  REQUIRE(f.eventually([&] { return f.hget(key, "current_job") == id; }));
+  long long busy_ttl = f.ttl(key);
+  CHECK(busy_ttl > 3);
+  CHECK(busy_ttl <= 31);
+  auto deadline = f.zscore(keys::started("ttlq"), id);
+  REQUIRE(deadline);
+  CHECK(*deadline <= static_cast<double>(now_seconds()) + 31);
+  REQUIRE(f.eventually([&] { return f.status(id) == "finished"; }));
+
+  // Killed while idle: the key is gone within worker_ttl + grace by itself.
+  REQUIRE(f.eventually([&] { return f.hget(key, "state") == "idle"; }));
+  w.signal(SIGKILL);
+  REQUIRE(w.wait(std::chrono::seconds(5)) != -1);
+  const auto killed = std::chrono::steady_clock::now();
+  CHECK(f.exists(key));
+  REQUIRE(f.eventually([&] { return !f.exists(key); }, std::chrono::seconds(5)));
+  CHECK(std::chrono::steady_clock::now() - killed <= std::chrono::milliseconds(3500));
+
+  CHECK(run(f.worker_argv({"--worker-ttl", "0", "ttlq"})).exit_code == 2);
+  CHECK(run(f.worker_argv({"--heartbeat-grace", "0", "ttlq"})).exit_code == 2);
+  RunResult help = run({rqworker_path(), "--help"});
+  CHECK_THAT(help.out, Catch::Contains("--worker-ttl") && Catch::Contains("--heartbeat-grace"));
 }

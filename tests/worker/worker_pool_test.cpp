@@ -13,15 +13,6 @@ using namespace rqcpp::test;
 
 namespace {
 
-std::vector<pid_t> children_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
-                   "/children");
-  std::vector<pid_t> out;
-  pid_t child = 0;
-  while (in >> child) out.push_back(child);
-  return out;
-}
-
 // Live members of the pool: registered worker names without a death field.
 std::set<std::string> live_workers(WorkerFixture& f) {
   std::set<std::string> out;
@@ -39,12 +30,12 @@ TEST_CASE("rqworker --pool replaces a killed member and stops all on SIGTERM", "
   REQUIRE(f.eventually([&] {
     return live_workers(f) == std::set<std::string>{"rq:worker:pw.1", "rq:worker:pw.2"};
   }));
-  std::vector<pid_t> members = children_of(pool.pid());
+  std::vector<pid_t> members = child_pids(pool.pid());
   REQUIRE(members.size() == 2);
 
   ::kill(members[0], SIGKILL);
   REQUIRE(f.eventually([&] { return f.exists(keys::worker("pw.3")); }));
-  REQUIRE(f.eventually([&] { return children_of(pool.pid()).size() == 2; }));
+  REQUIRE(f.eventually([&] { return child_pids(pool.pid()).size() == 2; }));
 
   // The members work: a job enqueued now is run by one of them.
   Queue q(f.conn, "poolq");
@@ -63,4 +54,33 @@ TEST_CASE("rqworker --pool replaces a killed member and stops all on SIGTERM", "
   for (const char* name : {"pw.2", "pw.3"}) {
     if (f.exists(keys::worker(name))) CHECK_FALSE(f.hget(keys::worker(name), "death").empty());
   }
+}
+
+TEST_CASE("rqworker --pool passes heartbeat and maintenance options to every member",
+          "[worker][pool]") {
+  WorkerFixture f;
+  Process pool(f.worker_argv({"--pool", "2", "--name", "pt", "--worker-ttl", "2",
+                              "--heartbeat-grace", "1", "--maintenance-interval", "3", "ptq"}),
+               {}, log_path("pool_ttl"));
+  REQUIRE(f.eventually([&] {
+    return live_workers(f) == std::set<std::string>{"rq:worker:pt.1", "rq:worker:pt.2"};
+  }));
+  // Each member's key: TTL 2 + 1, renewed (it outlives it); the cleaning
+  // lock: 3 - 1 s.
+  REQUIRE(f.eventually([&] { return f.exists(keys::clean_lock("ptq")); }));
+  CHECK(f.ttl(keys::clean_lock("ptq")) <= 2);
+  for (int i = 0; i < 40; ++i) {
+    for (const char* name : {"pt.1", "pt.2"}) {
+      long long ttl = f.ttl(keys::worker(name));
+      INFO(name);
+      REQUIRE(ttl > 0);
+      CHECK(ttl <= 3);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  pool.signal(SIGTERM);
+  int status = pool.wait(std::chrono::seconds(15));
+  REQUIRE(status != -1);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

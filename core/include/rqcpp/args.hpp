@@ -66,11 +66,17 @@ class Args {
     if constexpr (std::is_floating_point_v<T>) {
       return float64(static_cast<double>(value));
     } else {
-      msgpack::sbuffer buf;
+      StringBuffer buf;
       msgpack::pack(buf, value);
-      return std::string(buf.data(), buf.size());
+      return std::move(buf.bytes);
     }
   }
+  // A msgpack-c output stream into a std::string: msgpack::sbuffer starts
+  // with an 8 KB block, allocated and freed for every argument of every job.
+  struct StringBuffer {
+    std::string bytes;
+    void write(const char* data, size_t size) { bytes.append(data, size); }
+  };
 
   std::vector<std::string> positional_;
   std::map<std::string, std::string> keyword_;

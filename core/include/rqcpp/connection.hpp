@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -98,13 +99,19 @@ class Connection {
   void append(const std::vector<std::string_view>& argv);
   void append(std::initializer_list<std::string_view> argv);
   std::vector<Reply> replies();
+  // Writes the queued commands to the socket now, without reading replies
+  // (replies() reads them later). Throws RedisError on an I/O error.
+  void flush();
 
   // Runs a Lua script with EVALSHA, loading it with SCRIPT LOAD first when
   // script.sha() is empty and again on NOSCRIPT (e.g. after a Redis restart),
   // so it costs one round trip once loaded. Error replies are thrown as
-  // RedisError naming the script.
+  // RedisError naming the script. When given, `while_waiting` runs after the
+  // call is sent and before its reply is read, so the caller works while
+  // Redis executes the script; it must not throw or use this connection.
   Reply eval(const Script& script, const std::vector<std::string_view>& keys,
-             const std::vector<std::string_view>& args);
+             const std::vector<std::string_view>& args,
+             const std::function<void()>& while_waiting = nullptr);
   // Queues an EVALSHA for replies(); the script must already be loaded
   // (call load() once first; std::logic_error otherwise). Its reply may be
   // a NOSCRIPT error if Redis lost its script cache meanwhile; the script did

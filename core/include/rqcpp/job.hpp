@@ -69,6 +69,13 @@ class Job {
   // Redis access. Throws NoSuchJobError when `fields` has no `data`,
   // DecodeError when it does not decode.
   static Job from_hash(Connection& conn, std::string id, std::map<std::string, std::string> fields);
+  // A Job for a hash the caller has just written: `fields` as written, whose
+  // `data` encodes `call` with `serializer`. Nothing is decoded or checked
+  // (producers return what they enqueued without inflating it again); no
+  // Redis access, never throws beyond bad_alloc.
+  static Job from_written(Connection& conn, std::string id,
+                          std::map<std::string, std::string> fields, JobCall call,
+                          Serializer serializer);
 
   const std::string& id() const { return id_; }
   // Status as of the snapshot; nullopt when the hash has none.

@@ -4,6 +4,7 @@
 // such as an `info` command (without it, as `rq info` does).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,9 +15,15 @@ class Connection;
 
 // Whether clean_registries first takes RQ's per-queue maintenance lock.
 enum class CleanLock {
-  kAcquire,  // SET rq:clean_registries:<q> 1 EX 899 NX; skip when it is held (worker maintenance)
+  kAcquire,  // SET rq:clean_registries:<q> 1 EX <lock_ttl> NX; skip when it is held (worker
+             // maintenance)
   kIgnore,   // clean regardless of the lock (what `rq info` does)
 };
+
+// RQ's lifetime of that lock (its workers run maintenance every 600 s).
+// rqworker uses max(1 s, --maintenance-interval - 1 s) instead, so a short
+// interval really cleans that often.
+inline constexpr std::chrono::seconds kCleanLockTtl{899};
 
 // What one clean_registries call did.
 struct CleanReport {
@@ -28,7 +35,10 @@ struct CleanReport {
 };
 
 // RQ's clean_registries(queue), atomically in one round trip
-// (core/scripts/clean_registries.lua):
+// (core/scripts/clean_registries.lua). With CleanLock::kAcquire it first
+// takes rq:clean_registries:<queue> for `lock_ttl` (whole seconds, at least
+// 1; ignored with kIgnore) and does nothing (ran = false) while another
+// process holds it; then:
 // - ZREMRANGEBYSCORE rq:finished:<q> and rq:failed:<q> 0 NOW;
 // - every job in rq:wip:<q> whose deadline score is <= NOW is abandoned, and
 //   so is (rqcpp's zero-loss addition, docs/design.md) one whose hash names
@@ -41,9 +51,11 @@ struct CleanReport {
 //   one year; -1: none) on its three keys, ZADD rq:failed:<q> NOW+failure_ttl
 //   (-1: score -1). No result entry is written, as in RQ. Ids whose hash is
 //   gone just leave rq:wip:<q>.
-// Throws RedisError.
+// Throws std::invalid_argument for a lock_ttl below 1 s (before touching
+// Redis), RedisError.
 CleanReport clean_registries(Connection& conn, std::string_view queue,
-                             CleanLock lock = CleanLock::kAcquire);
+                             CleanLock lock = CleanLock::kAcquire,
+                             std::chrono::seconds lock_ttl = kCleanLockTtl);
 
 // RQ's clean_worker_registry(queue): removes every member of
 // rq:workers:<queue> whose worker hash is gone from that set and from

@@ -119,8 +119,17 @@ class Queue {
                            Args::of(std::forward<A>(args)...));
   }
 
-  // Enqueues all specs in one round trip (a pipeline of the enqueue script).
-  // Same errors as enqueue_call; on error none of the remaining specs are sent.
+  // Enqueues all specs in one round trip and returns their Jobs in spec
+  // order. The Redis state is what one enqueue_call per spec, in order,
+  // leaves (same hash fields and field order, at_front order, ttl, deferred
+  // dependents, rq:queues), except that the whole batch has one created_at /
+  // enqueued_at. Consecutive specs without depends_on go in chunks of up to
+  // 100 jobs per script call (core/scripts/enqueue_many.lua), each chunk
+  // atomic and sent while the next is encoded; a spec with depends_on is one
+  // enqueue.lua call at its place. Throws std::invalid_argument as
+  // enqueue_call, for any spec, before anything is sent; RedisError when
+  // Redis fails or answers a call with an error (the pipeline's other calls
+  // still ran: jobs of other chunks may be enqueued).
   std::vector<Job> enqueue_many(const std::vector<JobSpec>& specs);
 
   // LLEN of the queue (ids whose hash is gone still count, as in RQ).

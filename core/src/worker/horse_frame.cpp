@@ -1,4 +1,4 @@
-// Outcome framing between work horse and worker; see horse_frame.hpp.
+// Frames between worker and work horse; see horse_frame.hpp.
 #include "worker/horse_frame.hpp"
 
 #include <cstdint>
@@ -87,6 +87,36 @@ std::optional<HorseOutcome> decode(std::string_view buffer) {
   if (has_result) o.result = std::move(result);
   if (has_meta) o.meta = std::move(meta);
   return o;
+}
+
+std::string encode_job(const HorseJob& j) {
+  std::string out;
+  for (std::string_view s : {std::string_view(j.id), std::string_view(j.origin),
+                             std::string_view(j.func_name), std::string_view(j.args),
+                             std::string_view(j.kwargs), std::string_view(j.meta),
+                             std::string_view(j.redis_url), std::string_view(j.plugin_dir.native())}) {
+    put_str(out, s);
+  }
+  put_u64(out, static_cast<uint64_t>(j.serializer));
+  put_u64(out, reinterpret_cast<uintptr_t>(j.fn));
+  return out;
+}
+
+HorseJob decode_job(std::string_view bytes) {
+  Reader r(bytes);
+  HorseJob j;
+  j.id = r.str();
+  j.origin = r.str();
+  j.func_name = r.str();
+  j.args = r.str();
+  j.kwargs = r.str();
+  j.meta = r.str();
+  j.redis_url = r.str();
+  j.plugin_dir = r.str();
+  j.serializer = static_cast<Serializer>(r.u64());
+  j.fn = reinterpret_cast<rqcpp_job_fn>(static_cast<uintptr_t>(r.u64()));
+  if (!r.done()) throw DecodeError("worker sent a malformed job");
+  return j;
 }
 
 }  // namespace rqcpp::horse_frame

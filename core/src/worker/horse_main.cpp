@@ -32,6 +32,7 @@ void horse_main(const HorseJob& job, int out_fd) {
   // plugin destructors we have no reason to trust.
   static std::optional<Plugin> plugin;
   HorseOutcome outcome = run_guarded([&] {
+    if (job.fn != nullptr) return call_plugin_function(job, job.fn);
     FunctionRef ref = FunctionRef::parse(job.func_name);
     plugin.emplace(Plugin::load(job.plugin_dir, ref.libname));
     return call_plugin_function(job, plugin->function(ref.function));
@@ -41,6 +42,27 @@ void horse_main(const HorseJob& job, int out_fd) {
   std::fflush(nullptr);
   write_all(out_fd, horse_frame::encode(outcome));
   _exit(0);
+}
+
+void standby_main(int job_fd, int out_fd) {
+  std::string bytes;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(job_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    bytes.append(buf, static_cast<size_t>(n));
+  }
+  ::close(job_fd);
+  if (bytes.empty()) _exit(0);  // discarded before it got a job
+  HorseJob job;
+  try {
+    job = horse_frame::decode_job(bytes);
+  } catch (const std::exception& e) {
+    write_all(out_fd, horse_frame::encode(HorseOutcome::failure("RuntimeError", e.what())));
+    _exit(0);
+  }
+  horse_main(job, out_fd);
 }
 
 }  // namespace rqcpp

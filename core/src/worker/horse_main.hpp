@@ -5,9 +5,15 @@
 
 namespace rqcpp {
 
-// Loads the plugin, calls the job function with a fresh rqcpp_context, writes
+// Calls job.fn (inherited from the parent), or else loads the plugin, calls
+// the job function with a fresh rqcpp_context, writes
 // the framed outcome to `out_fd` and calls _exit(0). Runs only in a freshly
 // forked child; never returns and never touches the parent's Redis state.
 [[noreturn]] void horse_main(const HorseJob& job, int out_fd);
+
+// A standby horse: reads its job frame from `job_fd` to end of file, then
+// runs horse_main. Leaves quietly (_exit(0)) when the parent closes the pipe
+// without a job; a malformed frame becomes the job's failure.
+[[noreturn]] void standby_main(int job_fd, int out_fd);
 
 }  // namespace rqcpp

@@ -16,7 +16,6 @@ namespace rqcpp {
 
 namespace {
 
-constexpr long long kIdleWorkerTtl = 480;  // worker_ttl 420 + 60 (wire doc 1.5)
 constexpr long long kDefaultTimeout = 180;
 
 const Script& take_script() {
@@ -103,8 +102,9 @@ std::vector<std::string> HotPath::common_args(const char* mode) const {
                              std::to_string(now_seconds()),
                              now_timestamp(),
                              std::to_string(interval_),
-                             std::to_string(kIdleWorkerTtl),
-                             std::to_string(kDefaultTimeout)};
+                             std::to_string(idle_worker_ttl_),
+                             std::to_string(kDefaultTimeout),
+                             std::to_string(heartbeat_grace_)};
   append_key_templates(a);
   a.push_back(std::to_string(queues_.size()));
   a.insert(a.end(), queues_.begin(), queues_.end());
@@ -129,14 +129,15 @@ std::string HotPath::finish_sync(Connection& conn, const FinishRequest& f) const
   return std::string(r.at(0).str());
 }
 
-TakeReply HotPath::finish(Connection& conn, const FinishRequest& f, bool take_next) const {
+TakeReply HotPath::finish(Connection& conn, const FinishRequest& f, bool take_next,
+                          const std::function<void()>& while_waiting) const {
   std::vector<std::string> args = common_args("finish");
   char working[64];
   std::snprintf(working, sizeof working, "%.6f", f.working_time);
   args.insert(args.end(), {f.id, f.origin, f.status, f.payload, f.has_value ? "1" : "0", working,
                            f.meta ? "1" : "0", f.meta ? *f.meta : std::string(),
                            std::to_string(default_result_ttl_), take_next ? "1" : "0"});
-  Reply r = conn.eval(finish_script(), views(keys_), views(args));
+  Reply r = conn.eval(finish_script(), views(keys_), views(args), while_waiting);
   if (r.size() >= 1 && r.at(0).str() == "unregistered") {
     TakeReply t;
     t.kind = TakeReply::Kind::kUnregistered;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,12 +55,20 @@ class HotPath {
   // Runs take.lua: one round trip. Throws RedisError.
   TakeReply take(Connection& conn) const;
   // Runs finish.lua (+ take.lua when take_next): one round trip. Safe to
-  // repeat after a lost reply. Throws RedisError.
-  TakeReply finish(Connection& conn, const FinishRequest& request, bool take_next) const;
+  // repeat after a lost reply. `while_waiting` runs while Redis executes it
+  // (Connection::eval). Throws RedisError.
+  TakeReply finish(Connection& conn, const FinishRequest& request, bool take_next,
+                   const std::function<void()>& while_waiting = nullptr) const;
   // finish.lua in mode 'sync' (SyncQueue): the outcome of a job the caller
   // ran itself, recorded without any worker hash; never takes. Returns the
   // finish state ('done', 'retried', 'skipped'). Throws RedisError.
   std::string finish_sync(Connection& conn, const FinishRequest& request) const;
+  // The worker key's TTL while idle (RQ: worker_ttl 420 + 60) and the grace
+  // added to a fresh job's heartbeat TTL (RQ: 60); RQ's values until called.
+  void set_heartbeat_ttls(std::chrono::seconds idle_worker_ttl, std::chrono::seconds grace) {
+    idle_worker_ttl_ = idle_worker_ttl.count();
+    heartbeat_grace_ = grace.count();
+  }
   // The order in which later takes try the queues (--dequeue-strategy).
   void set_queue_order(std::vector<std::string> queues) { queues_ = std::move(queues); }
   const std::vector<std::string>& queue_order() const { return queues_; }
@@ -71,6 +80,8 @@ class HotPath {
   std::vector<std::string> queues_;
   long long interval_;
   long long default_result_ttl_;
+  long long idle_worker_ttl_ = 480;
+  long long heartbeat_grace_ = 60;
 };
 
 }  // namespace rqcpp

@@ -32,11 +32,12 @@ double seconds_since(Steady::time_point t) {
 }
 
 // RQ's heartbeat TTL for a running job: min(timeout - elapsed, interval) +
-// 60, or interval + 60 without a limit.
-long long busy_ttl(double timeout, double elapsed, std::chrono::seconds interval) {
+// grace, or interval + grace without a limit (RQ's grace: a fixed 60 s).
+long long busy_ttl(double timeout, double elapsed, std::chrono::seconds interval,
+                   std::chrono::seconds grace) {
   const double i = static_cast<double>(interval.count());
   const double base = timeout > 0 ? std::max(0.0, std::min(timeout - elapsed, i)) : i;
-  return static_cast<long long>(std::floor(base)) + 60;
+  return static_cast<long long>(std::floor(base)) + grace.count();
 }
 
 }  // namespace
@@ -64,7 +65,10 @@ HorseOutcome Worker::Impl::supervise(WorkHorse& h, const TakenJob& job, double t
                                     : Steady::time_point::max();
   auto next_beat = start + opt.job_monitoring_interval;
 
-  while (!h.try_reap()) {
+  // The outcome is written as soon as its frame is complete: the horse's
+  // exit (page-table teardown) overlaps the finish round trip, and the
+  // horse is reaped before the next one is forked (run_job).
+  while (!h.reported() && !h.try_reap()) {
     const auto now = Steady::now();
     if (!timed_out && now >= deadline) {
       timed_out = true;
@@ -74,7 +78,7 @@ HorseOutcome Worker::Impl::supervise(WorkHorse& h, const TakenJob& job, double t
     if (now >= next_beat) {
       const double elapsed = seconds_since(start);
       BusyJob busy{job.id, job.origin, elapsed,
-                   busy_ttl(timeout, elapsed, opt.job_monitoring_interval)};
+                   busy_ttl(timeout, elapsed, opt.job_monitoring_interval, opt.heartbeat_grace)};
       redis_once("heartbeat", [&](Connection& c) {
         if (!record.heartbeat(c, busy)) record.register_again(c, job.id);
       });
@@ -106,6 +110,38 @@ HorseOutcome Worker::Impl::supervise(WorkHorse& h, const TakenJob& job, double t
   return h.outcome();
 }
 
+void Worker::Impl::prepare_standby() {
+  if (opt.worker_class != WorkerOptions::Class::kFork || stop_requests > 0) return;
+  if (standby && standby_generation == plugins.generation()) return;
+  standby.reset();
+  try {
+    standby.emplace(WorkHorse::standby());
+    standby_generation = plugins.generation();
+  } catch (const std::system_error& e) {
+    spdlog::warn("cannot fork a standby work horse ({}); the next job forks its own", e.what());
+  }
+}
+
+void Worker::Impl::reap_exiting_horses(bool block) {
+  constexpr size_t kMaxExiting = 8;  // bounds the zombies if exits are slow
+  const bool too_many = exiting_horses.size() > kMaxExiting;
+  exiting_horses.remove_if([&](WorkHorse& h) {
+    if (block || too_many) h.wait();  // it reported; _exit() is under way
+    return h.try_reap();
+  });
+}
+
+WorkHorse Worker::Impl::start_horse(const HorseJob& hj) {
+  reap_exiting_horses(false);
+  std::optional<WorkHorse> ready = std::move(standby);
+  standby.reset();
+  if (ready && standby_generation == plugins.generation() && ready->start(hj)) {
+    return std::move(*ready);
+  }
+  ready.reset();  // killed while waiting, or forked before the plugin was loaded
+  return WorkHorse::spawn(hj);
+}
+
 FinishRequest Worker::Impl::run_job(const TakenJob& job) {
   const Steady::time_point start = Steady::now();
   Serializer serializer = Serializer::kMsgpack;
@@ -135,7 +171,7 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
                 meta,   serializer, opt.redis_url,  opt.plugin_dir};
     try {
       if (opt.worker_class == WorkerOptions::Class::kSimple) {
-        outcome = in_process.run(hj);
+        outcome = run_in_process(plugins, hj);
         const double timeout = parse_timeout(job.timeout);
         if (timeout > 0 && seconds_since(start) > timeout) {
           spdlog::warn(
@@ -144,9 +180,18 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
               job.id, seconds_since(start), timeout);
         }
       } else {
-        WorkHorse h = WorkHorse::spawn(hj);
+        // A plugin some horse already loaded is loaded here too, and horses
+        // inherit it instead of loading it once per job; an untried one is
+        // loaded by the horse, under the job's supervision and timeout.
+        TriedPlugins::Lookup found = plugins.loaded_function(opt.plugin_dir, call.func_name);
+        hj.fn = found.fn;
+        WorkHorse h = start_horse(hj);
         outcome = supervise(h, job, parse_timeout(job.timeout), start);
+        if (h.reported()) plugins.adopt(opt.plugin_dir, found);
+        if (!h.reaped()) exiting_horses.push_back(std::move(h));
       }
+    } catch (const PluginError& e) {
+      outcome = HorseOutcome::failure("PluginError", e.what());
     } catch (const std::system_error& e) {
       outcome = HorseOutcome::failure("RuntimeError",
                                       std::string("cannot start a work horse: ") + e.what());

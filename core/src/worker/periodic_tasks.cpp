@@ -3,6 +3,8 @@
 // 3.4 / 3.12). Both are driven from the worker's poll loop: no extra thread.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "rqcpp/maintenance.hpp"
 #include "worker/worker_impl.hpp"
 
@@ -41,9 +43,13 @@ void Worker::Impl::run_scheduler_if_due() {
 void Worker::Impl::maintain_if_due() {
   if (Steady::now() < next_maintenance) return;
   next_maintenance = Steady::now() + opt.maintenance_interval;
+  // RQ holds its lock 899 s; held for just under our interval, the next run
+  // (ours or another worker's) finds it free again.
+  const auto lock_ttl =
+      std::max(std::chrono::seconds(1), opt.maintenance_interval - std::chrono::seconds(1));
   for (const std::string& q : opt.queues) {
     redis_once("cleaning registries", [&](Connection& c) {
-      CleanReport r = clean_registries(c, q, CleanLock::kAcquire);
+      CleanReport r = clean_registries(c, q, CleanLock::kAcquire, lock_ttl);
       if (!r.ran) return;
       if (!r.failed.empty() || !r.retried.empty()) {
         spdlog::warn("{}: maintenance: {} abandoned job(s) failed, {} retried", q, r.failed.size(),

@@ -16,6 +16,7 @@ namespace {
 volatile sig_atomic_t g_write_fd = -1;
 constexpr int kSignals[] = {SIGTERM, SIGINT, SIGCHLD};
 struct sigaction g_previous[3];
+struct sigaction g_previous_pipe;
 
 void on_signal(int sig) {
   int saved = errno;
@@ -46,10 +47,17 @@ SignalPipe::SignalPipe() {
     sa.sa_flags = SA_RESTART | (kSignals[i] == SIGCHLD ? SA_NOCLDSTOP : 0);
     sigaction(kSignals[i], &sa, &g_previous[i]);
   }
+  // A write to a peer that went away (Redis, a dead horse's pipe) must be
+  // an EPIPE error the worker handles, not a signal that kills it.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &g_previous_pipe);
 }
 
 SignalPipe::~SignalPipe() {
   for (size_t i = 0; i < 3; ++i) sigaction(kSignals[i], &g_previous[i], nullptr);
+  sigaction(SIGPIPE, &g_previous_pipe, nullptr);
   g_write_fd = -1;
   close(read_fd_);
   close(write_fd_);

@@ -21,6 +21,7 @@ namespace rqcpp {
 namespace {
 
 constexpr int kChildOutFd = 3;
+constexpr int kChildJobFd = 4;  // standby horses only
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -51,7 +52,7 @@ HorseOutcome HorseOutcome::failure(std::string type, std::string message) {
   return o;
 }
 
-WorkHorse WorkHorse::spawn(const HorseJob& job) {
+WorkHorse WorkHorse::fork_child(int job_fd) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2");
   // Signals stay blocked across fork() so no handler of the parent runs in
@@ -76,11 +77,16 @@ WorkHorse WorkHorse::spawn(const HorseJob& job) {
     if (getppid() != parent) _exit(1);
     setpgid(0, 0);
     reset_signals();
-    // Keep only stdio and the outcome pipe: every other descriptor (the
-    // parent's Redis sockets, its self-pipe) is the parent's business.
-    if (fds[1] != kChildOutFd) dup2(fds[1], kChildOutFd);
-    close_range(kChildOutFd + 1, ~0U, 0);
-    horse_main(job, kChildOutFd);
+    // Keep only stdio, the outcome pipe and (standby) the job pipe: every
+    // other descriptor (the parent's Redis sockets, its self-pipe) is the
+    // parent's business.
+    // Lifted above both targets first, so neither dup2 clobbers the other.
+    const int out = fcntl(fds[1], F_DUPFD, kChildJobFd + 1);
+    const int in = job_fd >= 0 ? fcntl(job_fd, F_DUPFD, kChildJobFd + 1) : -1;
+    dup2(out, kChildOutFd);
+    if (in >= 0) dup2(in, kChildJobFd);
+    close_range(in >= 0 ? kChildJobFd + 1 : kChildOutFd + 1, ~0U, 0);
+    return WorkHorse(0, -1);
   }
   // Also from the parent, so a kill() right after spawn hits the group even
   // if the child has not run setpgid yet.
@@ -90,14 +96,71 @@ WorkHorse WorkHorse::spawn(const HorseJob& job) {
   return WorkHorse(pid, fds[0]);
 }
 
+WorkHorse WorkHorse::spawn(const HorseJob& job) {
+  WorkHorse h = fork_child(-1);
+  if (h.pid_ == 0) horse_main(job, kChildOutFd);
+  return h;
+}
+
+WorkHorse WorkHorse::standby() {
+  int job[2];
+  if (pipe2(job, O_CLOEXEC) != 0) throw_errno("pipe2");
+  WorkHorse h = [&] {
+    try {
+      return fork_child(job[0]);
+    } catch (...) {
+      close(job[0]);
+      close(job[1]);
+      throw;
+    }
+  }();
+  if (h.pid_ == 0) standby_main(kChildJobFd, kChildOutFd);
+  close(job[0]);
+  h.job_fd_ = job[1];
+  return h;
+}
+
+bool WorkHorse::start(const HorseJob& job) {
+  if (job_fd_ < 0) return false;
+  const std::string bytes = horse_frame::encode_job(job);
+  // A child killed while it waited makes the write raise SIGPIPE, which
+  // would kill the worker: blocked here, and consumed if it was raised.
+  sigset_t pipe_sig, old;
+  sigemptyset(&pipe_sig);
+  sigaddset(&pipe_sig, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
+  size_t done = 0;
+  bool ok = true;
+  while (done < bytes.size()) {
+    // Blocks while a large job fills the pipe; the child is reading it.
+    ssize_t n = ::write(job_fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = false;  // EPIPE: the child was killed while it waited
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (!ok) {
+    const timespec zero{0, 0};
+    sigtimedwait(&pipe_sig, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  close(job_fd_);
+  job_fd_ = -1;
+  return ok;
+}
+
 WorkHorse::WorkHorse(WorkHorse&& o) noexcept
     : pid_(o.pid_),
       fd_(o.fd_),
+      job_fd_(o.job_fd_),
       reaped_(o.reaped_),
       status_(o.status_),
       buffer_(std::move(o.buffer_)) {
   o.pid_ = -1;
   o.fd_ = -1;
+  o.job_fd_ = -1;
   o.reaped_ = true;
 }
 
@@ -109,6 +172,7 @@ WorkHorse::~WorkHorse() {
     }
   }
   if (fd_ >= 0) close(fd_);
+  if (job_fd_ >= 0) close(job_fd_);
 }
 
 void WorkHorse::on_readable() {
@@ -137,6 +201,24 @@ bool WorkHorse::try_reap() {
   status_ = r == pid_ ? status : 0;
   on_readable();  // whatever it wrote before exiting is still in the pipe
   return true;
+}
+
+bool WorkHorse::reported() const {
+  try {
+    return !buffer_.empty() && horse_frame::decode(buffer_).has_value();
+  } catch (const DecodeError&) {
+    return false;  // garbage: only reaping tells how it ended
+  }
+}
+
+void WorkHorse::wait() {
+  if (reaped_) return;
+  int status = 0;
+  pid_t r;
+  while ((r = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+  }
+  reaped_ = true;
+  status_ = r == pid_ ? status : 0;
 }
 
 void WorkHorse::kill() {

@@ -33,6 +33,9 @@ WorkerOptions validated(WorkerOptions o) {
       o.maintenance_interval < std::chrono::seconds(1)) {
     throw std::invalid_argument("scheduler interval must be >= 10 ms, maintenance interval >= 1 s");
   }
+  if (o.worker_ttl < std::chrono::seconds(1) || o.heartbeat_grace < std::chrono::seconds(1)) {
+    throw std::invalid_argument("worker TTL and heartbeat grace must be at least 1 second");
+  }
   if (o.name.empty()) o.name = uuid4_hex();
   return o;
 }
@@ -41,6 +44,17 @@ std::string joined(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
   return out;
+}
+
+std::chrono::seconds idle_worker_ttl(const WorkerOptions& o) {
+  return o.worker_ttl + o.heartbeat_grace;
+}
+
+std::chrono::seconds idle_heartbeat_period(const WorkerOptions& o) {
+  // RQ renews an idle worker's key every worker_ttl - 15 s (its dequeue
+  // timeout); half the TTL keeps a short --worker-ttl (2 s) safe as well.
+  return std::min(o.job_monitoring_interval,
+                  std::max(std::chrono::seconds(1), o.worker_ttl / 2));
 }
 
 std::chrono::milliseconds until(Steady::time_point t) {
@@ -53,10 +67,12 @@ std::chrono::milliseconds until(Steady::time_point t) {
 Worker::Impl::Impl(WorkerOptions o)
     : opt(validated(std::move(o))),
       url(RedisUrl::parse(opt.redis_url)),
-      record(opt.name, opt.queues, opt.version_text),
+      record(opt.name, opt.queues, opt.version_text, idle_worker_ttl(opt)),
       hot(opt.name, opt.queues, opt.job_monitoring_interval, opt.default_result_ttl),
       waiter(url, opt.queues),
-      commands(url, keys::worker_channel(opt.name)) {}
+      commands(url, keys::worker_channel(opt.name)) {
+  hot.set_heartbeat_ttls(idle_worker_ttl(opt), opt.heartbeat_grace);
+}
 
 Worker::Worker(WorkerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Worker::~Worker() = default;
@@ -87,7 +103,7 @@ WorkerStats Worker::run() {
   }
   spdlog::info("Worker {} started with PID {} ({})", w.record.key(), getpid(), w.opt.version_text);
   spdlog::info("Listening on {}{}", joined(w.opt.queues, ", "), w.opt.burst ? " (burst)" : "");
-  w.next_heartbeat = Steady::now() + w.opt.job_monitoring_interval;
+  w.next_heartbeat = Steady::now() + idle_heartbeat_period(w.opt);
   w.start_periodic();
 
   TakeReply next = w.take();
@@ -137,11 +153,15 @@ WorkerStats Worker::run() {
                      w.opt.max_idle_time.count());
         break;
       }
+      w.reap_exiting_horses(true);
+      w.prepare_standby();  // the next job then starts without a fork
       w.wait_for_work();
     }
     if (w.stop_requests > 0) break;
     next = w.take();
   }
+  w.standby.reset();
+  w.reap_exiting_horses(true);
   w.stop_periodic();
   w.die();
   spdlog::info("Worker {} stopped: {} jobs finished, {} failed, {} Redis round trips",
@@ -170,7 +190,11 @@ TakeReply Worker::Impl::finish(const FinishRequest& request, bool take_next) {
   for (;;) {
     TakeReply r;
     bool ok = redis_retry("recording the outcome of job " + request.id, true,
-                          [&](Connection& c) { r = hot.finish(c, request, take_next); });
+                          [&](Connection& c) {
+                            // Forked while Redis records the outcome: the
+                            // next job then starts without a fork.
+                            r = hot.finish(c, request, take_next, [&] { prepare_standby(); });
+                          });
     if (!ok) {
       spdlog::error("cold shutdown during a Redis outage: the outcome of job {} was not written",
                     request.id);
@@ -235,7 +259,7 @@ void Worker::Impl::idle_heartbeat() {
   redis_once("heartbeat", [&](Connection& c) {
     if (!record.heartbeat(c, std::nullopt)) record.register_again(c, "");
   });
-  next_heartbeat = Steady::now() + opt.job_monitoring_interval;
+  next_heartbeat = Steady::now() + idle_heartbeat_period(opt);
   if (!commands.connected()) {
     try {
       commands.connect();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <list>
 #include <optional>
 #include <random>
 #include <string>
@@ -18,7 +19,7 @@
 #include "rqcpp/worker/worker.hpp"
 #include "worker/command_channel.hpp"
 #include "worker/hot_path.hpp"
-#include "worker/in_process_runner.hpp"
+#include "worker/tried_plugins.hpp"
 #include "worker/queue_waiter.hpp"
 #include "worker/signal_pipe.hpp"
 #include "worker/worker_record.hpp"
@@ -48,7 +49,7 @@ struct Worker::Impl {
   Steady::time_point next_schedule;
   Steady::time_point next_maintenance;
 
-  InProcessRunner in_process;  // --worker-class simple: plugin cache
+  TriedPlugins plugins;  // loaded here after a probe; horses inherit them
 
   // --max-jobs, --max-idle-time, --dequeue-strategy random
   long long jobs_run = 0;
@@ -57,6 +58,13 @@ struct Worker::Impl {
 
   // The job being run, for pub/sub commands and cold shutdown.
   WorkHorse* horse = nullptr;
+  // Horses whose outcome arrived but which may still be exiting (their
+  // teardown overlaps the next jobs); reaped without a kill.
+  std::list<WorkHorse> exiting_horses;
+  // A horse forked ahead, waiting for the next job (forking worker only),
+  // and the plugins' generation it was forked at.
+  std::optional<WorkHorse> standby;
+  long long standby_generation = -1;
   std::string current_job;
   bool stop_job = false;  // a stop-job command hit the current job
   bool cold_killed = false;
@@ -103,6 +111,16 @@ struct Worker::Impl {
   void run_callback(const PendingCallback& cb);
 
   // --- job_runner.cpp
+  // Forks a standby horse unless a current one waits (forking worker, no
+  // stop requested); a failed fork is logged and the next job forks its own.
+  void prepare_standby();
+  // Reaps the exiting horses that are gone; with `block` (idle, shutdown)
+  // waits for all of them. Never kills: each reported and is in _exit().
+  void reap_exiting_horses(bool block);
+  // The horse for `job`: the standby when it is current and alive, else a
+  // fresh fork. Reaps the previous job's exiting horse first. Throws
+  // std::system_error when fork() fails.
+  WorkHorse start_horse(const HorseJob& job);
   // Runs one taken job in a work horse and returns its encoded outcome.
   FinishRequest run_job(const TakenJob& job);
   // Waits for `h` while heartbeating and serving signals and commands; kills

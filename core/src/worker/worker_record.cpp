@@ -13,7 +13,6 @@ namespace rqcpp {
 
 namespace {
 
-constexpr long long kIdleTtl = 480;           // worker_ttl 420 + 60
 constexpr const char* kRqVersion = "1.13.0";  // the RQ format we speak
 
 const Script& register_script() {
@@ -62,11 +61,12 @@ std::string own_address(Connection& conn, const std::string& name) {
 }  // namespace
 
 WorkerRecord::WorkerRecord(std::string name, std::vector<std::string> queues,
-                           std::string python_version)
+                           std::string python_version, std::chrono::seconds idle_ttl)
     : name_(std::move(name)),
       key_(keys::worker(name_)),
       queues_(std::move(queues)),
-      python_version_(std::move(python_version)) {}
+      python_version_(std::move(python_version)),
+      idle_ttl_(idle_ttl.count()) {}
 
 std::vector<std::string> WorkerRecord::set_keys() const {
   std::vector<std::string> k{key_, std::string(keys::kWorkers)};
@@ -78,7 +78,7 @@ bool WorkerRecord::do_register(Connection& conn, const std::string& state,
                                const std::string& current_job) {
   std::vector<std::string> args{
       birth_,     join(queues_, ','), std::to_string(getpid()), hostname(), ip_address_,
-      kRqVersion, python_version_,    std::to_string(kIdleTtl), state,      current_job};
+      kRqVersion, python_version_,    std::to_string(idle_ttl_), state,      current_job};
   return conn.eval(register_script(), views(set_keys()), views(args)).integer() == 1;
 }
 
@@ -103,7 +103,7 @@ bool WorkerRecord::heartbeat(Connection& conn, const std::optional<BusyJob>& bus
   std::string ts = now_timestamp();
   if (!busy) {
     std::vector<std::string> k{key_};
-    std::vector<std::string> a{ts, std::to_string(kIdleTtl)};
+    std::vector<std::string> a{ts, std::to_string(idle_ttl_)};
     return conn.eval(heartbeat_script(), views(k), views(a)).integer() == 1;
   }
   char working[64];

@@ -3,6 +3,7 @@
 // one script (core/scripts/worker_*.lua), so one round trip.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,13 +19,15 @@ struct BusyJob {
   std::string id;
   std::string origin;
   double working_time = 0;  // seconds so far
-  long long ttl = 90;       // heartbeat TTL: min(timeout - elapsed, interval) + 60
+  long long ttl = 90;       // heartbeat TTL: min(timeout - elapsed, interval) + grace (RQ: 60)
 };
 
 class WorkerRecord {
  public:
-  // `python_version` is the free-text build string written to that field.
-  WorkerRecord(std::string name, std::vector<std::string> queues, std::string python_version);
+  // `python_version` is the free-text build string written to that field;
+  // `idle_ttl` is the worker key's TTL while idle (RQ: worker_ttl 420 + 60).
+  WorkerRecord(std::string name, std::vector<std::string> queues, std::string python_version,
+               std::chrono::seconds idle_ttl);
 
   const std::string& name() const { return name_; }
   const std::string& key() const { return key_; }
@@ -37,7 +40,7 @@ class WorkerRecord {
   // current_job when `current_job` is given, else "idle". Throws RedisError.
   void register_again(Connection& conn, const std::string& current_job);
 
-  // Heartbeat (idle TTL 480, or the job's TTL plus its wip deadline while
+  // Heartbeat (the idle TTL, or the job's TTL plus its wip deadline while
   // busy). Returns false when the worker hash is gone (call
   // register_again). Throws RedisError.
   bool heartbeat(Connection& conn, const std::optional<BusyJob>& busy);
@@ -57,6 +60,7 @@ class WorkerRecord {
   std::string python_version_;
   std::string birth_;
   std::string ip_address_ = "unknown";
+  long long idle_ttl_;
 };
 
 }  // namespace rqcpp

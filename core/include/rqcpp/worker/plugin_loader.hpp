@@ -7,9 +7,10 @@
 // library must export rqcpp_plugin_manifest with abi_version ==
 // RQCPP_ABI_VERSION, and only functions listed in that manifest are callable.
 //
-// rqworker only loads plugins inside forked work horses (a plugin that
-// crashes while loading fails one job, not the worker). Tools such as rqctl
-// may load one in-process to list its functions.
+// rqworker loads a plugin file into its own process only after a forked
+// child (a work horse, or a probe) loaded it (a plugin that crashes while
+// loading fails one job, not the worker); docs/design.md, "Plugins". Tools
+// such as rqctl may load one in-process to list its functions.
 #pragma once
 
 #include <filesystem>

@@ -2,7 +2,8 @@
 //
 // The child puts itself in its own process group, keeps nothing of the
 // parent's Redis connections (it opens its own, lazily, only for save_meta),
-// loads the plugin, calls the function and sends the outcome to the parent
+// calls the function (from a plugin the parent already loaded after a probe,
+// or else loading the plugin itself) and sends the outcome to the parent
 // through a pipe, then leaves with _exit(). The parent polls fd() together
 // with its other descriptors and never blocks on the child. A horse is
 // SIGKILLed by the kernel if its worker dies first (PR_SET_PDEATHSIG): nobody
@@ -15,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "rqcpp/plugin.h"
 #include "rqcpp/serialization.hpp"
 
 namespace rqcpp {
@@ -30,6 +32,11 @@ struct HorseJob {
   Serializer serializer = Serializer::kMsgpack;  // how save_meta encodes meta
   std::string redis_url;                         // for save_meta's own connection
   std::filesystem::path plugin_dir;
+  // The function, when the parent already holds its plugin loaded (a tried
+  // plugin, worker/tried_plugins.hpp): the horse calls it through the mapping
+  // it inherited and loads nothing. nullptr: the horse loads the plugin from
+  // plugin_dir itself.
+  rqcpp_job_fn fn = nullptr;
 };
 
 // How one execution ended.
@@ -59,6 +66,17 @@ class WorkHorse {
   // fork() fails. The child never returns from this call.
   static WorkHorse spawn(const HorseJob& job);
 
+  // Forks a child that waits, without a job, for start(): forking ahead
+  // takes the fork off the path from taking a job to running it. Such a
+  // horse only calls a job's `fn` if that function's plugin was loaded in the
+  // parent before this call. Throws std::system_error like spawn().
+  static WorkHorse standby();
+
+  // Hands `job` to a standby horse. Returns false when the child is gone
+  // (killed while it waited) or this is not an unstarted standby horse; the
+  // caller then spawns a fresh one.
+  bool start(const HorseJob& job);
+
   WorkHorse(WorkHorse&&) noexcept;
   WorkHorse& operator=(WorkHorse&&) = delete;
   WorkHorse(const WorkHorse&) = delete;
@@ -74,10 +92,16 @@ class WorkHorse {
   // Returns true once the child is reaped.
   bool try_reap();
   bool reaped() const { return reaped_; }
+  // True once the child's whole outcome frame has arrived: it reported and
+  // is leaving with _exit(), so outcome() is final even before reaping.
+  bool reported() const;
+  // Blocks until the child has exited and reaps it, without killing it; for
+  // a horse that reported(). No-op once reaped.
+  void wait();
   // SIGKILLs the child's process group (no-op once reaped).
   void kill();
 
-  // After reaping: the outcome the child sent, or a failure describing how
+  // After reaping or reported(): the outcome the child sent, or a failure describing how
   // it died: "Work-horse terminated unexpectedly; waitpid returned 11 (signal
   // 11: SIGSEGV); " or "Work-horse exited with status N without reporting an
   // outcome".
@@ -85,8 +109,12 @@ class WorkHorse {
 
  private:
   WorkHorse(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
+  // The common fork; returns a pid-0 handle in the child. job_fd >= 0 (a
+  // standby) becomes the child's fd 4.
+  static WorkHorse fork_child(int job_fd);
   pid_t pid_ = -1;
   int fd_ = -1;
+  int job_fd_ = -1;  // standby, until start()
   bool reaped_ = false;
   int status_ = 0;
   std::string buffer_;

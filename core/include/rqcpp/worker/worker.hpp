@@ -39,7 +39,22 @@ struct WorkerOptions {
   std::string name;                 // empty: uuid4 hex
   bool burst = false;               // exit once the queues are empty
   // Heartbeat period while busy (and idle); RQ's job_monitoring_interval.
+  // A running job's heartbeat TTL (worker key and rq:wip deadline) is
+  // min(timeout - elapsed, this) + heartbeat_grace.
   std::chrono::seconds job_monitoring_interval{30};
+  // RQ's worker_ttl: an idle worker's key rq:worker:<w> expires
+  // worker_ttl + heartbeat_grace seconds after its last refresh, and is
+  // refreshed at least every min(job_monitoring_interval, max(1 s,
+  // worker_ttl / 2)) while idle, suspended or running a callback. Once a
+  // killed worker's key has expired, any worker's maintenance treats its
+  // started jobs as abandoned (docs/zero-loss.md). At least 1 s.
+  std::chrono::seconds worker_ttl{420};
+  // rqcpp extension: the grace RQ adds to every worker key TTL and job
+  // heartbeat TTL (fixed at 60 s there, which is the default). A shorter
+  // grace gets a dead worker's jobs recovered sooner; it must cover the
+  // longest stall of a live worker (a Redis hiccup, a loaded machine), or
+  // its running job is treated as abandoned and run again. At least 1 s.
+  std::chrono::seconds heartbeat_grace{60};
   long long default_result_ttl = 500;  // for jobs without result_ttl
   // RQ's --with-scheduler: the worker owns a Scheduler (scheduler.hpp) for
   // its queues, calls run_once() about every scheduler_interval from its
@@ -49,7 +64,9 @@ struct WorkerOptions {
   std::chrono::milliseconds scheduler_interval{1000};
   // Registry maintenance (maintenance.hpp: clean_registries under RQ's lock
   // and clean_worker_registry, per queue) at start and then every interval,
-  // between jobs; RQ's DEFAULT_MAINTENANCE_TASK_INTERVAL is 600 s.
+  // between jobs; RQ's DEFAULT_MAINTENANCE_TASK_INTERVAL is 600 s. The lock
+  // rq:clean_registries:<q> is taken for max(1, interval - 1) seconds, so
+  // with several workers a queue is cleaned about once per interval.
   std::chrono::seconds maintenance_interval{600};
   // Stop (exit 0, as after a burst) once this many jobs were run; 0: no limit.
   long long max_jobs = 0;
@@ -83,8 +100,8 @@ struct WorkerStats {
 class Worker {
  public:
   // Validates options; throws std::invalid_argument for an empty queue list,
-  // a queue name that is empty or contains ',', or an interval below 1 s
-  // (scheduler interval: below 10 ms);
+  // a queue name that is empty or contains ',', or an interval, worker_ttl
+  // or heartbeat_grace below 1 s (scheduler interval: below 10 ms);
   // UrlError for a bad URL. Nothing touches Redis yet.
   explicit Worker(WorkerOptions options);
   ~Worker();

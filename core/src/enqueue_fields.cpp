@@ -1,0 +1,218 @@
+// The job hash fields of an enqueue, as RQ's Job.to_dict writes them.
+#include "enqueue_fields.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "msgpack_items.hpp"
+#include "rqcpp/error.hpp"
+#include "rqcpp/keys.hpp"
+#include "rqcpp/script.hpp"
+#include "rqcpp/uuid.hpp"
+#include "rqcpp_lua_sources.hpp"
+
+namespace rqcpp::detail {
+namespace {
+
+constexpr long long kDefaultTimeout = 180;  // RQ's Queue.DEFAULT_TIMEOUT
+
+bool plain_name(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// "libname:function", libname as design.md's plugin rule.
+void check_func_name(std::string_view name, const char* what) {
+  auto colon = name.find(':');
+  auto lib = name.substr(0, colon);
+  if (colon == std::string_view::npos || !plain_name(lib) || lib == "." || lib == ".." ||
+      !plain_name(name.substr(colon + 1))) {
+    throw std::invalid_argument(std::string(what) + " '" + std::string(name) +
+                                "' is not of the form libname:function (libname and function "
+                                "made of letters, digits, '_', '.', '-'; libname not . or ..)");
+  }
+}
+
+// json.dumps of a list (", " separator, ASCII escapes), as RQ writes
+// dependency_ids and retry_intervals.
+template <class T>
+std::string python_json_list(const std::vector<T>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    out += nlohmann::json(items[i]).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  }
+  return out + "]";
+}
+
+long long effective_timeout(const EnqueueOptions& o) {
+  return o.job_timeout ? o.job_timeout->seconds : kDefaultTimeout;
+}
+
+}  // namespace
+
+std::string check_enqueue(std::string_view func_name, const EnqueueOptions& o,
+                          Serializer serializer) {
+  check_func_name(func_name, "function name");
+  for (const auto* cb : {&o.on_success, &o.on_failure, &o.on_stopped}) {
+    if (!cb->empty()) check_func_name(*cb, "callback");
+  }
+  if (effective_timeout(o) == 0) {
+    throw std::invalid_argument("job_timeout 0 is not allowed; use -1 for no limit");
+  }
+  if (o.ttl && *o.ttl <= 0) throw std::invalid_argument("ttl must be greater than 0");
+  if (o.job_id && o.job_id->empty()) throw std::invalid_argument("job_id must not be empty");
+  for (const auto& dep : o.depends_on) {
+    if (dep.empty()) throw std::invalid_argument("depends_on holds an empty job id");
+  }
+  if (o.retry) {
+    if (o.retry->max < 1) throw std::invalid_argument("retry max must be at least 1");
+    for (auto i : o.retry->intervals) {
+      if (i < 0) throw std::invalid_argument("retry intervals must not be negative");
+    }
+  }
+  if (o.meta.empty()) return {};
+  try {
+    map_items(o.meta, "meta");
+    return encode_value(o.meta, serializer);
+  } catch (const DecodeError& e) {
+    throw std::invalid_argument(std::string("meta must be a msgpack map with string keys: ") +
+                                e.what());
+  }
+}
+
+void encode_call(std::string_view func_name, const Args& args, Serializer serializer,
+                 EncodedCall& out) {
+  std::string packed_args = args.args_msgpack();
+  std::string packed_kwargs = args.kwargs_msgpack();
+  if (!out.data.empty() && out.serializer == serializer && out.call.func_name == func_name &&
+      out.call.args == packed_args && out.call.kwargs == packed_kwargs) {
+    return;
+  }
+  out.serializer = serializer;
+  out.call.func_name.assign(func_name);
+  out.call.args = std::move(packed_args);
+  out.call.kwargs = std::move(packed_kwargs);
+  out.data.clear();  // a throw below must not leave a stale memo
+  std::string data = encode_job_data(out.call, serializer);
+  out.description = call_description(out.call);
+  out.data = std::move(data);
+}
+
+EnqueueFields build_fields(const std::string& queue, const EncodedCall& encoded,
+                           const EnqueueOptions& o, std::string meta, const std::string& ts) {
+  EnqueueFields h;
+  h.id = o.job_id ? *o.job_id : uuid4();
+
+  // Field order follows RQ's Job.to_dict.
+  auto& f = h.list;
+  f.reserve(16);
+  f.emplace_back("created_at", ts);
+  f.emplace_back("data", encoded.data);
+  f.emplace_back("success_callback_name", o.on_success);
+  f.emplace_back("failure_callback_name", o.on_failure);
+  if (!o.on_stopped.empty()) f.emplace_back("stopped_callback_name", o.on_stopped);
+  f.emplace_back("started_at", std::string());
+  f.emplace_back("ended_at", std::string());
+  f.emplace_back("last_heartbeat", std::string());
+  f.emplace_back("worker_name", std::string());
+  if (o.retry) {
+    f.emplace_back("retries_left", std::to_string(o.retry->max));
+    f.emplace_back("retry_intervals", python_json_list(o.retry->intervals));
+  }
+  f.emplace_back("origin", queue);
+  f.emplace_back("description", o.description ? *o.description : encoded.description);
+  f.emplace_back("timeout", std::to_string(effective_timeout(o)));
+  if (o.result_ttl) f.emplace_back("result_ttl", std::to_string(*o.result_ttl));
+  if (o.failure_ttl) f.emplace_back("failure_ttl", std::to_string(*o.failure_ttl));
+  if (!o.depends_on.empty()) {
+    f.emplace_back("dependency_id", o.depends_on.front());
+    f.emplace_back("dependency_ids", python_json_list(o.depends_on));
+  }
+  if (!meta.empty()) f.emplace_back("meta", std::move(meta));
+  if (o.ttl) f.emplace_back("ttl", std::to_string(*o.ttl));
+  if (o.allow_dependency_failures) f.emplace_back("allow_dependency_failures", "1");
+  if (o.enqueue_at_front) f.emplace_back("enqueue_at_front", "1");
+  return h;
+}
+
+const Script& enqueue_script() {
+  static const Script script("enqueue", std::string(lua::enqueue));
+  return script;
+}
+
+EnqueueScriptCall::EnqueueScriptCall(const std::string& queue, const EnqueueFields& f,
+                                     const EnqueueOptions& o, Clock::time_point now,
+                                     const std::string& ts)
+    : keys{keys::job(f.id),       keys::queue(queue),     std::string(keys::kQueues),
+           keys::deferred(queue), keys::dependents(f.id), keys::dependencies(f.id)},
+      now_seconds(std::to_string(unix_seconds(now))),
+      ttl(o.ttl ? std::to_string(*o.ttl) : ""),
+      ndeps(std::to_string(o.depends_on.size())) {
+  for (const auto& dep : o.depends_on) {
+    keys.push_back(keys::job(dep));
+    keys.push_back(keys::dependents(dep));
+  }
+  key_views.assign(keys.begin(), keys.end());
+  args.reserve(6 + o.depends_on.size() + 2 * f.list.size());
+  args.insert(args.end(), {f.id, now_seconds, ts, o.at_front ? "1" : "0", ttl, ndeps});
+  args.insert(args.end(), o.depends_on.begin(), o.depends_on.end());
+  for (const auto& [name, value] : f.list) {
+    args.push_back(name);
+    args.push_back(value);
+  }
+}
+
+std::map<std::string, std::string> written_hash(EnqueueFields&& f, std::string_view status,
+                                                const std::string& enqueued_at) {
+  std::map<std::string, std::string> out;
+  for (auto& [name, value] : f.list) out.emplace(name, std::move(value));
+  out.emplace("status", status);
+  if (status == "queued") out.emplace("enqueued_at", enqueued_at);
+  return out;
+}
+
+std::map<std::string, std::string> written_hash(const EnqueueFields& f, std::string_view status,
+                                                const std::string& enqueued_at) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : f.list) out.emplace(name, value);
+  out.emplace("status", status);
+  if (status == "queued") out.emplace("enqueued_at", enqueued_at);
+  return out;
+}
+
+QueuedHashBuilder::QueuedHashBuilder(const EnqueueFields& shape) {
+  std::vector<std::pair<std::string_view, int>> names;
+  names.reserve(shape.list.size() + 2);
+  for (size_t i = 0; i < shape.list.size(); ++i) {
+    names.emplace_back(shape.list[i].first, static_cast<int>(i));
+  }
+  names.emplace_back("status", kStatus);
+  names.emplace_back("enqueued_at", kEnqueuedAt);
+  std::sort(names.begin(), names.end());
+  for (const auto& [name, index] : names) order_.push_back(index);
+}
+
+std::map<std::string, std::string> QueuedHashBuilder::build(EnqueueFields&& f,
+                                                            const std::string& enqueued_at) const {
+  std::map<std::string, std::string> out;
+  for (int index : order_) {
+    if (index == kStatus) {
+      out.emplace_hint(out.end(), "status", "queued");
+    } else if (index == kEnqueuedAt) {
+      out.emplace_hint(out.end(), "enqueued_at", enqueued_at);
+    } else {
+      auto& [name, value] = f.list[static_cast<size_t>(index)];
+      out.emplace_hint(out.end(), name, std::move(value));
+    }
+  }
+  return out;
+}
+
+}  // namespace rqcpp::detail

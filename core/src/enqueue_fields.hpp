@@ -1,0 +1,96 @@
+// Internal: the job hash an enqueue writes (RQ's Job.to_dict order,
+// rq-wire-format.md 2 and 3.1), shared by the one-job paths (enqueue.cpp)
+// and enqueue_many (batch_enqueue.cpp), so both write the same fields.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rqcpp/queue.hpp"
+#include "rqcpp/timestamp.hpp"
+
+namespace rqcpp {
+class Script;
+}
+
+namespace rqcpp::detail {
+
+// Throws std::invalid_argument for every option enqueue_call rejects (see
+// queue.hpp), and returns the job's `meta` field as the serializer writes it
+// ("" for none). No Redis access.
+std::string check_enqueue(std::string_view func_name, const EnqueueOptions& o,
+                          Serializer serializer);
+
+// A call as stored: the decoded form, `data` and RQ's default description.
+struct EncodedCall {
+  Serializer serializer = Serializer::kMsgpack;
+  JobCall call;
+  std::string data;         // zlib(serializer.dumps([func_name, None, args, kwargs]))
+  std::string description;  // func_name(args..., k=v...), as RQ's get_call_string
+};
+
+// Encodes func_name(args) into `out`. When `out` already holds the same
+// call (func_name, args and kwargs bytes, serializer) the encoding is kept:
+// both are pure functions of the call, so repeated identical calls (a batch
+// of them, or one enqueue after another) pay zlib and repr once. Throws
+// DecodeError for args that are not msgpack (Args are valid by
+// construction).
+void encode_call(std::string_view func_name, const Args& args, Serializer serializer,
+                 EncodedCall& out);
+
+// One job's hash fields in RQ's Job.to_dict order, without status and
+// enqueued_at (written by the scripts). Names are static strings.
+struct EnqueueFields {
+  std::string id;
+  std::vector<std::pair<std::string_view, std::string>> list;
+};
+
+// The fields of a job of `queue` checked by check_enqueue (whose `meta` it
+// returned), created at `ts`. The id is options.job_id or a fresh uuid4.
+EnqueueFields build_fields(const std::string& queue, const EncodedCall& encoded,
+                           const EnqueueOptions& o, std::string meta, const std::string& ts);
+
+// enqueue.lua (one job, any options: rq-wire-format.md 3.1, 3.2).
+const Script& enqueue_script();
+
+// Keys and arguments of one enqueue.lua call for job `f`. `args` views
+// strings of `f`, `o` and this object, which therefore must not be copied or
+// moved and must not outlive them.
+struct EnqueueScriptCall {
+  EnqueueScriptCall(const std::string& queue, const EnqueueFields& f, const EnqueueOptions& o,
+                    Clock::time_point now, const std::string& ts);
+  EnqueueScriptCall(const EnqueueScriptCall&) = delete;
+  EnqueueScriptCall& operator=(const EnqueueScriptCall&) = delete;
+
+  std::vector<std::string> keys;
+  std::string now_seconds, ttl, ndeps;
+  std::vector<std::string_view> key_views, args;
+};
+
+// The hash as written: `f`'s fields plus status, and enqueued_at when the
+// status is "queued". The first form moves the values out of `f`.
+std::map<std::string, std::string> written_hash(EnqueueFields&& f, std::string_view status,
+                                                const std::string& enqueued_at);
+std::map<std::string, std::string> written_hash(const EnqueueFields& f, std::string_view status,
+                                                const std::string& enqueued_at);
+
+// written_hash for many jobs of one shape (the same field names in the same
+// order, as `shape`), all with status "queued": the key order is sorted
+// once, so each map is built by appending in order (no key comparisons on
+// the way down the tree). Building these maps is still about half of the
+// client's instructions per batched job: one node per field.
+class QueuedHashBuilder {
+ public:
+  explicit QueuedHashBuilder(const EnqueueFields& shape);
+  // Moves the values out of `f`, which must have the shape given.
+  std::map<std::string, std::string> build(EnqueueFields&& f, const std::string& enqueued_at) const;
+
+ private:
+  std::vector<int> order_;  // indexes into the list; kStatus, kEnqueuedAt
+  static constexpr int kStatus = -1, kEnqueuedAt = -2;
+};
+
+}  // namespace rqcpp::detail

@@ -1,0 +1,109 @@
+// Plugins the worker process itself has loaded, each only after a forked
+// child loaded it first ("tried"): the no-fork worker calls their functions
+// directly, and the forking worker's horses inherit them through fork(), so
+// a horse runs a job without a dlopen of its own.
+//
+// The worker never loads an untried plugin into its own process: the first
+// time a plugin file is seen, and whenever its identity (device, inode, mtime
+// of lib<name>.so / <name>.so) changes, a forked child loads it and checks its
+// manifest; only if that child reports success is the plugin dlopened here.
+// A steady-state lookup costs one stat() of the plugin file. A failed probe is
+// cached too: jobs of that plugin fail fast until the file changes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <ctime>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "rqcpp/worker/plugin_loader.hpp"
+#include "rqcpp/worker/work_horse.hpp"
+
+namespace rqcpp {
+
+class TriedPlugins {
+ public:
+  // The function `func_name` ("libname:function") names, from a plugin
+  // loaded in this process after a successful probe. The pointer stays valid
+  // until the next call that finds the plugin's file changed. Throws
+  // PluginError: a bad name, an unknown plugin, the probe's failure ("plugin
+  // crashed while loading (signal 11: SIGSEGV)", "... timed out ..."), a
+  // replaced plugin whose old version cannot be unloaded, or no such
+  // function in the manifest.
+  rqcpp_job_fn function(const std::string& plugin_dir, const std::string& func_name);
+
+  // A plugin file's identity: a replaced file (rename) differs.
+  struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    timespec mtime{};
+    bool operator==(const FileId& o) const {
+      return dev == o.dev && ino == o.ino && mtime.tv_sec == o.mtime.tv_sec &&
+             mtime.tv_nsec == o.mtime.tv_nsec;
+    }
+  };
+
+  // What loaded_function() found, for adopt().
+  struct Lookup {
+    rqcpp_job_fn fn = nullptr;  // nullptr: not loaded here (yet)
+    std::string libname;
+    std::optional<FileId> id;  // the plugin file's identity when looked up
+  };
+
+  // The forking worker's lookup, which never probes: the function if its
+  // plugin file is already loaded here unchanged, else fn == nullptr (the
+  // horse loads the plugin itself). Throws PluginError for a bad name, a
+  // missing function of a loaded plugin, or a replaced plugin whose old
+  // version cannot be unloaded.
+  Lookup loaded_function(const std::string& plugin_dir, const std::string& func_name);
+
+  // After a horse loaded the plugin of `tried` (looked up with fn ==
+  // nullptr) and reported, loads it here too, so later horses inherit it;
+  // the horse was the trial. Does nothing if the file changed since the
+  // lookup or it does not load. Never throws.
+  void adopt(const std::string& plugin_dir, const Lookup& tried);
+
+  // Probes (forked children) done so far; for tests and the benchmark.
+  long long probes() const { return probes_; }
+
+  // Changes whenever a plugin is loaded into or unloaded from this process:
+  // a child forked at an older generation may lack a function resolved now.
+  long long generation() const { return generation_; }
+
+ private:
+  struct Cached {
+    std::string plugin_dir;
+    FileId id;
+    std::optional<Plugin> plugin;  // loaded in-process after a good probe
+    std::string error;             // the probe's failure when !plugin
+  };
+  const Cached& plugin_for(const std::string& plugin_dir, const std::string& libname);
+  // The cache entry for the file with identity `id`, or nullptr; an entry
+  // for an older file is dropped (dlclosed), or replaced by an error entry
+  // when the old file stays mapped.
+  Cached* current(const std::string& plugin_dir, const std::string& libname, const FileId& id);
+  static std::optional<FileId> identity(const std::string& plugin_dir, const std::string& libname);
+
+  std::map<std::string, Cached> cache_;
+  long long probes_ = 0;
+  long long generation_ = 0;
+};
+
+// Runs `job` in this process with a function from `plugins` (rqworker
+// --worker-class simple, RQ's SimpleWorker) and returns its outcome; never
+// throws (plugin and function errors become failures, as in a work horse).
+// Limits (docs/hot-path.md): a crashing job takes the worker down (its job
+// stays in the started registry and is recovered by maintenance); a job is
+// never interrupted; no heartbeat is sent while it runs.
+HorseOutcome run_in_process(TriedPlugins& plugins, const HorseJob& job);
+
+// Loads `libname` from `plugin_dir` in a forked child that reports back and
+// exits. Returns "" when the plugin loads and its manifest checks out, else
+// the failure text (PluginError's message, or how the child died: "plugin
+// crashed while loading (signal 11: SIGSEGV)", "plugin probe timed out after
+// 30 s").
+std::string probe_plugin(const std::string& plugin_dir, const std::string& libname);
+
+}  // namespace rqcpp
