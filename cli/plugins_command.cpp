@@ -2,19 +2,16 @@
 // Every .so is probed in a forked child (dlopen + manifest check there), so
 // a plugin that crashes or hangs while loading costs one error line, not
 // rqctl.
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
+#include <rqcpp/worker/child_probe.hpp>
 #include <rqcpp/worker/plugin_loader.hpp>
 
 #include "cli_error.hpp"
@@ -35,80 +32,41 @@ std::string libname_of(const fs::path& file) {
   return stem.rfind("lib", 0) == 0 ? stem.substr(3) : stem;
 }
 
-// In a child: load, describe as JSON on `fd`. Exits without unwinding.
-[[noreturn]] void probe_child(const fs::path& dir, const std::string& libname, int fd) {
-  Json out;
-  try {
-    rqcpp::Plugin p = rqcpp::Plugin::load(dir, libname);
-    const rqcpp_manifest& m = p.manifest();
-    out["version"] = m.plugin_version ? m.plugin_version : "";
-    out["functions"] = Json::array();
-    for (size_t i = 0; i < m.function_count; ++i) {
-      const rqcpp_function& f = m.functions[i];
-      out["functions"].push_back({{"name", libname + ":" + (f.name ? f.name : "")},
-                                  {"doc", f.doc ? f.doc : ""}});
-    }
-  } catch (const std::exception& e) {
-    out["error"] = e.what();
-  }
-  std::string text = out.dump();
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-  _exit(0);
-}
-
-// Probes one plugin in a child with a timeout; {"error": ...} on any failure.
+// Loads one plugin in a probe child with a timeout and describes it;
+// {"error": ...} on any failure.
 Json probe(const fs::path& dir, const std::string& libname) {
-  int fds[2];
-  if (::pipe(fds) != 0) return Json{{"error", "pipe failed"}};
-  std::cout.flush();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return Json{{"error", "fork failed"}};
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    probe_child(dir, libname, fds[1]);
-  }
-  ::close(fds[1]);
-  std::string text;
-  auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
-  bool timed_out = false;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    char buf[4096];
-    ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
-  if (timed_out) ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (timed_out) return Json{{"error", "loading did not finish within 5 s (killed)"}};
-  if (WIFSIGNALED(status)) {
-    return Json{{"error", "crashed while loading (signal " + std::to_string(WTERMSIG(status)) +
-                              ": " + strsignal(WTERMSIG(status)) + ")"}};
-  }
+  rqcpp::ChildProbe r;
   try {
-    return Json::parse(text);
-  } catch (const std::exception&) {
-    return Json{{"error", "the probe gave no answer (exit status " +
-                              std::to_string(WEXITSTATUS(status)) + ")"}};
+    r = rqcpp::run_child_probe(
+        [&] {
+          Json out;
+          try {
+            rqcpp::Plugin p = rqcpp::Plugin::load(dir, libname);
+            const rqcpp_manifest& m = p.manifest();
+            out["version"] = m.plugin_version ? m.plugin_version : "";
+            out["functions"] = Json::array();
+            for (size_t i = 0; i < m.function_count; ++i) {
+              const rqcpp_function& f = m.functions[i];
+              out["functions"].push_back({{"name", libname + ":" + (f.name ? f.name : "")},
+                                          {"doc", f.doc ? f.doc : ""}});
+            }
+          } catch (const std::exception& e) {
+            out["error"] = e.what();
+          }
+          return out.dump();
+        },
+        kProbeTimeout);
+  } catch (const std::system_error& e) {
+    return Json{{"error", std::string("cannot probe: ") + e.what()}};
   }
+  if (!r.timed_out) {
+    try {
+      return Json::parse(r.output);
+    } catch (const std::exception&) {
+      // no (whole) answer: say how the child ended
+    }
+  }
+  return Json{{"error", r.failure_text(kProbeTimeout)}};
 }
 
 }  // namespace

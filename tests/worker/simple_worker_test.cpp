@@ -74,6 +74,25 @@ TEST_CASE("simple worker: failing and unloadable plugins fail their jobs, the wo
   CHECK(f.hget(keys::worker("w-sf"), "failed_job_count") == std::to_string(cases.size()));
 }
 
+TEST_CASE("simple worker: a plugin crashing in its loader fails its jobs in a probe child",
+          "[worker][simple]") {
+  WorkerFixture f;
+  Queue q(f.conn, "sl");
+  const std::vector<std::string> ids{q.enqueue("loadcrash:work").id(),
+                                     q.enqueue("loadcrash:work").id()};
+  RunResult r = run({rqworker_path(), "--url", f.redis.url(), "--plugin-dir",
+                     binary_dir() + "/test-plugins", "--burst", "--worker-class", "simple",
+                     "--name", "w-sl", "sl"},
+                    std::chrono::seconds(60));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);  // the crash happened in the probe, not in the worker
+  for (const std::string& id : ids) {
+    CHECK(f.status(id) == "failed");
+    CHECK_THAT(f.exc_info(id),
+               Contains("PluginError: plugin crashed while loading (signal 11: SIGSEGV)"));
+  }
+}
+
 TEST_CASE("simple worker: a crashing job kills the worker but its job stays findable",
           "[worker][simple]") {
   WorkerFixture f;

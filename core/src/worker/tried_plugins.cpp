@@ -1,26 +1,20 @@
 // Plugins loaded in the worker process after a probe; see tried_plugins.hpp.
 #include "worker/tried_plugins.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <dlfcn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
-#include <cerrno>
 #include <chrono>
+#include <system_error>
 
+#include "rqcpp/worker/child_probe.hpp"
 #include "worker/plugin_call.hpp"
 
 namespace rqcpp {
 
 namespace {
 
-constexpr int kProbeTimeoutMs = 30000;
+constexpr std::chrono::milliseconds kProbeTimeout{30000};
 
 // Identity of the file lib<name>.so or <name>.so would resolve to (stat
 // follows symlinks); nullopt when neither exists.
@@ -32,94 +26,29 @@ std::optional<struct stat> plugin_file(const std::string& dir, const std::string
   return std::nullopt;
 }
 
-[[noreturn]] void probe_child(const std::string& dir, const std::string& libname, int fd) {
-  std::string report;
-  try {
-    Plugin::load(dir, libname);  // the manifest check is part of load
-  } catch (const std::exception& e) {
-    report = e.what();
-    if (report.empty()) report = "plugin failed to load";
-  } catch (...) {
-    report = "plugin failed to load (non-standard exception)";
-  }
-  report = report.empty() ? "ok" : "E" + report;
-  size_t done = 0;
-  while (done < report.size()) {
-    ssize_t n = ::write(fd, report.data() + done, report.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  _exit(0);
-}
-
 }  // namespace
 
 std::string probe_plugin(const std::string& plugin_dir, const std::string& libname) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    return std::string("cannot probe plugin: pipe: ") + strerror(errno);
-  sigset_t all, old;
-  sigfillset(&all);
-  sigprocmask(SIG_SETMASK, &all, &old);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    // Default signal handling: the parent's handlers write to its self-pipe.
-    for (int sig : {SIGTERM, SIGINT, SIGCHLD, SIGPIPE, SIGHUP, SIGQUIT}) signal(sig, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    close(fds[0]);
-    probe_child(plugin_dir, libname, fds[1]);
+  ChildProbe r;
+  try {
+    r = run_child_probe(
+        [&]() -> std::string {
+          try {
+            Plugin::load(plugin_dir, libname);  // the manifest check is part of load
+            return "ok";
+          } catch (const std::exception& e) {
+            return std::string("E") + (*e.what() ? e.what() : "plugin failed to load");
+          } catch (...) {
+            return "Eplugin failed to load (non-standard exception)";
+          }
+        },
+        kProbeTimeout);
+  } catch (const std::system_error& e) {
+    return std::string("cannot probe plugin: ") + e.what();
   }
-  sigprocmask(SIG_SETMASK, &old, nullptr);
-  close(fds[1]);
-  if (pid < 0) {
-    close(fds[0]);
-    return std::string("cannot probe plugin: fork: ") + strerror(errno);
-  }
-  std::string report;
-  bool timed_out = false;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(kProbeTimeoutMs);
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    int r = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;  // timeout: the loop head notices
-    char buf[4096];
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EOF: the child is done
-    report.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  if (timed_out) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out) {
-    return "plugin probe timed out after " + std::to_string(kProbeTimeoutMs / 1000) +
-           " s (loading it hangs)";
-  }
-  if (report == "ok") return "";
-  if (!report.empty() && report[0] == 'E') return report.substr(1);
-  if (WIFSIGNALED(status)) {
-    const char* abbrev = sigabbrev_np(WTERMSIG(status));
-    return "plugin crashed while loading (signal " + std::to_string(WTERMSIG(status)) + ": SIG" +
-           (abbrev ? abbrev : "?") + ")";
-  }
-  return "plugin probe exited with status " + std::to_string(WEXITSTATUS(status)) +
-         " without reporting";
+  if (!r.timed_out && r.output == "ok") return "";
+  if (!r.timed_out && !r.output.empty() && r.output[0] == 'E') return r.output.substr(1);
+  return "plugin " + r.failure_text(kProbeTimeout);
 }
 
 TriedPlugins::Cached* TriedPlugins::current(const std::string& plugin_dir,

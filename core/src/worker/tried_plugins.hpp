@@ -29,7 +29,7 @@ class TriedPlugins {
   // loaded in this process after a successful probe. The pointer stays valid
   // until the next call that finds the plugin's file changed. Throws
   // PluginError: a bad name, an unknown plugin, the probe's failure ("plugin
-  // crashed while loading (signal 11: SIGSEGV)", "... timed out ..."), a
+  // crashed while loading (signal 11: SIGSEGV)", "... did not finish ..."), a
   // replaced plugin whose old version cannot be unloaded, or no such
   // function in the manifest.
   rqcpp_job_fn function(const std::string& plugin_dir, const std::string& func_name);
@@ -102,8 +102,8 @@ HorseOutcome run_in_process(TriedPlugins& plugins, const HorseJob& job);
 // Loads `libname` from `plugin_dir` in a forked child that reports back and
 // exits. Returns "" when the plugin loads and its manifest checks out, else
 // the failure text (PluginError's message, or how the child died: "plugin
-// crashed while loading (signal 11: SIGSEGV)", "plugin probe timed out after
-// 30 s").
+// crashed while loading (signal 11: SIGSEGV)", "plugin loading did not
+// finish within 30 s (killed)").
 std::string probe_plugin(const std::string& plugin_dir, const std::string& libname);
 
 }  // namespace rqcpp
