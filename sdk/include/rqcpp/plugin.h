@@ -17,6 +17,11 @@
  * ownership of its own memory. Nothing allocated on one side is freed on the
  * other.
  *
+ * Loading: the forking worker loads a plugin into its own process once a work
+ * horse has loaded it, and forks later horses from there. Load-time code
+ * (static constructors, __attribute__((constructor))) must therefore not start
+ * threads, open connections or take locks: do that inside a job function.
+ *
  * This header is C so that plugins can be written in any language with a C
  * FFI; C++ authors use <rqcpp/sdk.hpp> on top of it.
  */
