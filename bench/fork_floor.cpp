@@ -68,8 +68,8 @@ int main(int argc, char** argv) {
   constexpr size_t kPages = 1024;
   for (int i = 0; i < 20; ++i) {
     const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    void* m = mmap(nullptr, kPages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+    void* m =
+        mmap(nullptr, kPages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return 1;
     const auto t0 = Clock::now();
     for (size_t p = 0; p < kPages; ++p) static_cast<volatile char*>(m)[p * page] = 1;

@@ -7,12 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <rqcpp/worker/child_probe.hpp>
+#include <rqcpp/worker/plugin_loader.hpp>
 #include <string>
 #include <system_error>
 #include <vector>
-
-#include <rqcpp/worker/child_probe.hpp>
-#include <rqcpp/worker/plugin_loader.hpp>
 
 #include "cli_error.hpp"
 #include "command.hpp"
@@ -47,8 +46,8 @@ Json probe(const fs::path& dir, const std::string& libname) {
             out["functions"] = Json::array();
             for (size_t i = 0; i < m.function_count; ++i) {
               const rqcpp_function& f = m.functions[i];
-              out["functions"].push_back({{"name", libname + ":" + (f.name ? f.name : "")},
-                                          {"doc", f.doc ? f.doc : ""}});
+              out["functions"].push_back(
+                  {{"name", libname + ":" + (f.name ? f.name : "")}, {"doc", f.doc ? f.doc : ""}});
             }
           } catch (const std::exception& e) {
             out["error"] = e.what();
@@ -113,9 +112,8 @@ int run_plugins(GlobalOptions& global, const std::vector<std::string>& args) {
                   << "): ERROR: " << row["error"].get<std::string>() << '\n';
         continue;
       }
-      std::cout << row["plugin"].get<std::string>() << " "
-                << row["version"].get<std::string>() << " (" << row["file"].get<std::string>()
-                << ")\n";
+      std::cout << row["plugin"].get<std::string>() << " " << row["version"].get<std::string>()
+                << " (" << row["file"].get<std::string>() << ")\n";
       for (const Json& f : row["functions"]) {
         std::cout << "  " << f["name"].get<std::string>();
         std::string doc = f["doc"].get<std::string>();

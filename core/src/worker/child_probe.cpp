@@ -42,8 +42,7 @@ std::string ChildProbe::failure_text(std::chrono::milliseconds timeout) const {
     return "crashed while loading (signal " + std::to_string(sig) + ": SIG" +
            (abbrev ? abbrev : "?") + ")";
   }
-  return "exited with status " + std::to_string(WEXITSTATUS(wait_status)) +
-         " without an answer";
+  return "exited with status " + std::to_string(WEXITSTATUS(wait_status)) + " without an answer";
 }
 
 ChildProbe run_child_probe(const std::function<std::string()>& body,

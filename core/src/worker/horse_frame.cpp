@@ -91,10 +91,10 @@ std::optional<HorseOutcome> decode(std::string_view buffer) {
 
 std::string encode_job(const HorseJob& j) {
   std::string out;
-  for (std::string_view s : {std::string_view(j.id), std::string_view(j.origin),
-                             std::string_view(j.func_name), std::string_view(j.args),
-                             std::string_view(j.kwargs), std::string_view(j.meta),
-                             std::string_view(j.redis_url), std::string_view(j.plugin_dir.native())}) {
+  for (std::string_view s :
+       {std::string_view(j.id), std::string_view(j.origin), std::string_view(j.func_name),
+        std::string_view(j.args), std::string_view(j.kwargs), std::string_view(j.meta),
+        std::string_view(j.redis_url), std::string_view(j.plugin_dir.native())}) {
     put_str(out, s);
   }
   put_u64(out, static_cast<uint64_t>(j.serializer));

@@ -220,9 +220,9 @@ FinishRequest Worker::Impl::run_job(const TakenJob& job) {
   }
   if (!cb_name->empty()) {
     const char* kind = stop_job ? "stopped" : (outcome->ok ? "success" : "failure");
-    callback = PendingCallback{kind, HorseJob{job.id, job.origin, *cb_name, cb_args,
-                                              std::string("\x80", 1), meta, serializer,
-                                              opt.redis_url, opt.plugin_dir}};
+    callback = PendingCallback{
+        kind, HorseJob{job.id, job.origin, *cb_name, cb_args, std::string("\x80", 1), meta,
+                       serializer, opt.redis_url, opt.plugin_dir}};
   }
   std::string summary;
   FinishRequest f =

@@ -52,7 +52,7 @@ std::string probe_plugin(const std::string& plugin_dir, const std::string& libna
 }
 
 TriedPlugins::Cached* TriedPlugins::current(const std::string& plugin_dir,
-                                           const std::string& libname, const FileId& id) {
+                                            const std::string& libname, const FileId& id) {
   auto it = cache_.find(libname);
   if (it == cache_.end()) return nullptr;
   if (it->second.id == id && it->second.plugin_dir == plugin_dir) return &it->second;
@@ -79,7 +79,7 @@ TriedPlugins::Cached* TriedPlugins::current(const std::string& plugin_dir,
 }
 
 std::optional<TriedPlugins::FileId> TriedPlugins::identity(const std::string& plugin_dir,
-                                                            const std::string& libname) {
+                                                           const std::string& libname) {
   auto st = plugin_file(plugin_dir, libname);
   if (!st) return std::nullopt;
   return FileId{st->st_dev, st->st_ino, st->st_mtim};

@@ -19,9 +19,9 @@
 #include "rqcpp/worker/worker.hpp"
 #include "worker/command_channel.hpp"
 #include "worker/hot_path.hpp"
-#include "worker/tried_plugins.hpp"
 #include "worker/queue_waiter.hpp"
 #include "worker/signal_pipe.hpp"
+#include "worker/tried_plugins.hpp"
 #include "worker/worker_record.hpp"
 
 namespace rqcpp {
@@ -90,8 +90,8 @@ struct Worker::Impl {
   bool redis_once(const char* what, const std::function<void(Connection&)>& fn);
   void idle_heartbeat();
   // --- periodic_tasks.cpp
-  void start_periodic();      // first scheduler pass (burst: pass + release), first maintenance
-  void stop_periodic();       // releases the scheduler locks
+  void start_periodic();        // first scheduler pass (burst: pass + release), first maintenance
+  void stop_periodic();         // releases the scheduler locks
   void run_scheduler_if_due();  // one Scheduler::run_once() when its time has come
   void maintain_if_due();       // registry maintenance when its time has come
   // The earliest of `t`, the next scheduler pass and (with_maintenance) the
