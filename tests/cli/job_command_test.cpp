@@ -1,6 +1,5 @@
 // rqctl job: text and --json views of queued, finished and failed jobs.
 #include <catch2/catch.hpp>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/keys.hpp>
 #include <rqcpp/serialization.hpp>
@@ -11,13 +10,6 @@ using namespace rqcpp;
 using namespace rqcpp::test;
 
 namespace {
-
-std::string enqueue(const RedisServer& redis, const std::vector<std::string>& args) {
-  RunResult r = rqctl(redis, args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return printed_id(r);
-}
 
 nlohmann::json job_json(const RedisServer& redis, const std::string& id) {
   RunResult r = rqctl(redis, {"job", id, "--json"});
@@ -46,8 +38,8 @@ void record_failure(Connection& conn, const std::string& id, const std::string& 
 
 TEST_CASE("rqctl job shows a queued job", "[cli][job]") {
   RedisServer redis;
-  const std::string id = enqueue(redis, {"enqueue", "jq", "builtin:add", "2", "3", "--kwarg",
-                                         "k=[1]", "--meta", "{\"owner\":\"me\"}"});
+  const std::string id = enqueued_id(redis, {"enqueue", "jq", "builtin:add", "2", "3", "--kwarg",
+                                             "k=[1]", "--meta", "{\"owner\":\"me\"}"});
   nlohmann::json j = job_json(redis, id);
   CHECK(j["id"] == id);
   CHECK(j["status"] == "queued");
@@ -83,7 +75,7 @@ TEST_CASE("rqctl job shows the result of a finished job and the error of a faile
           "[cli][job]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string ok = enqueue(redis, {"enqueue", "jr", "builtin:add", "2", "3"});
+  const std::string ok = enqueued_id(redis, {"enqueue", "jr", "builtin:add", "2", "3"});
   record_success(conn, ok, "BQ==");  // msgpack 5
   nlohmann::json j = job_json(redis, ok);
   CHECK(j["status"] == "finished");
@@ -97,18 +89,19 @@ TEST_CASE("rqctl job shows the result of a finished job and the error of a faile
   CHECK_THAT(text.out, Catch::Contains("result:      5\n"));
   CHECK_THAT(text.out, Catch::Contains("worker:      hand-worker\n"));
 
-  const std::string map = enqueue(redis, {"enqueue", "jr", "builtin:echo", "x"});
+  const std::string map = enqueued_id(redis, {"enqueue", "jr", "builtin:echo", "x"});
   record_success(conn, map, "gaF4AQ==");  // msgpack {'x': 1}
   CHECK(job_json(redis, map)["result"] == nlohmann::json::parse(R"({"x":1})"));
 
-  const std::string none = enqueue(redis, {"enqueue", "jr", "builtin:noop"});
+  const std::string none = enqueued_id(redis, {"enqueue", "jr", "builtin:noop"});
   conn.checked({"HSET", keys::job(none), "status", "finished"});
   conn.checked({"XADD", keys::results(none), "*", "type", "1"});  // None: no return_value
   CHECK(job_json(redis, none)["result"].is_null());
   CHECK_THAT(rqctl(redis, {"job", none}).out, Catch::Contains("result:      None\n"));
 
-  const std::string bad = enqueue(redis, {"enqueue", "jr", "builtin:fail", "boom"});
-  record_failure(conn, bad, "Traceback (most recent call last):\n  in builtin:fail\nValueError: boom");
+  const std::string bad = enqueued_id(redis, {"enqueue", "jr", "builtin:fail", "boom"});
+  record_failure(conn, bad,
+                 "Traceback (most recent call last):\n  in builtin:fail\nValueError: boom");
   j = job_json(redis, bad);
   CHECK(j["status"] == "failed");
   CHECK(j["result_type"] == "failed");
@@ -121,8 +114,8 @@ TEST_CASE("rqctl job shows the result of a finished job and the error of a faile
 
 TEST_CASE("rqctl job on jobs run by rqworker", "[cli][job][worker]") {
   RedisServer redis;
-  const std::string ok = enqueue(redis, {"enqueue", "jw", "builtin:add", "40", "2"});
-  const std::string bad = enqueue(redis, {"enqueue", "jw", "builtin:fail", "kaputt"});
+  const std::string ok = enqueued_id(redis, {"enqueue", "jw", "builtin:add", "40", "2"});
+  const std::string bad = enqueued_id(redis, {"enqueue", "jw", "builtin:fail", "kaputt"});
   RunResult worker = run_burst_worker(redis, {"jw"});
   INFO(worker.out << worker.err);
   REQUIRE(worker.exit_code == 0);

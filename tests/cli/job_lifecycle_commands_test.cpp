@@ -1,15 +1,14 @@
 // rqctl cancel / requeue / delete / registry / job --wait against a real
 // Redis and a real rqworker.
-#include <catch2/catch.hpp>
-
-#include <fstream>
-#include <sstream>
 #include <sys/wait.h>
-#include <thread>
 
+#include <catch2/catch.hpp>
+#include <fstream>
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
 #include <rqcpp/keys.hpp>
+#include <sstream>
+#include <thread>
 
 #include "rqctl_test_support.hpp"
 
@@ -17,13 +16,6 @@ using namespace rqcpp;
 using namespace rqcpp::test;
 
 namespace {
-
-std::string enqueue(const RedisServer& redis, const std::vector<std::string>& args) {
-  RunResult r = rqctl(redis, args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return printed_id(r);
-}
 
 void burst(const RedisServer& redis, const std::string& queue) {
   RunResult w = run_burst_worker(redis, {queue});
@@ -43,8 +35,8 @@ std::string slurp(const std::string& path) {
 TEST_CASE("rqctl cancel cancels a queued job once", "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string id = enqueue(redis, {"enqueue", "cq", "builtin:noop"});
-  const std::string dep = enqueue(redis, {"enqueue", "cq", "builtin:noop", "--depends-on", id});
+  const std::string id = enqueued_id(redis, {"enqueue", "cq", "builtin:noop"});
+  const std::string dep = enqueued_id(redis, {"enqueue", "cq", "builtin:noop", "--depends-on", id});
   RunResult r = rqctl(redis, {"cancel", id});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -65,8 +57,8 @@ TEST_CASE("rqctl cancel cancels a queued job once", "[cli][lifecycle]") {
   CHECK(is_one_error_line(missing.err));
 
   // --enqueue-dependents releases a dependent whose only dependency it was.
-  const std::string p2 = enqueue(redis, {"enqueue", "cq2", "builtin:noop"});
-  const std::string d2 = enqueue(redis, {"enqueue", "cq2", "builtin:noop", "--depends-on", p2});
+  const std::string p2 = enqueued_id(redis, {"enqueue", "cq2", "builtin:noop"});
+  const std::string d2 = enqueued_id(redis, {"enqueue", "cq2", "builtin:noop", "--depends-on", p2});
   REQUIRE(rqctl(redis, {"cancel", p2, "--enqueue-dependents"}).exit_code == 0);
   CHECK(Job::fetch(conn, d2).status() == JobStatus::kQueued);
 }
@@ -74,10 +66,10 @@ TEST_CASE("rqctl cancel cancels a queued job once", "[cli][lifecycle]") {
 TEST_CASE("rqctl requeue moves failed jobs back, by id or --all", "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string f1 = enqueue(redis, {"enqueue", "rq", "builtin:fail", "one"});
-  const std::string f2 = enqueue(redis, {"enqueue", "rq", "builtin:fail", "two"});
-  const std::string f3 = enqueue(redis, {"enqueue", "rq", "builtin:fail", "three"});
-  const std::string ok = enqueue(redis, {"enqueue", "rq", "builtin:noop"});
+  const std::string f1 = enqueued_id(redis, {"enqueue", "rq", "builtin:fail", "one"});
+  const std::string f2 = enqueued_id(redis, {"enqueue", "rq", "builtin:fail", "two"});
+  const std::string f3 = enqueued_id(redis, {"enqueue", "rq", "builtin:fail", "three"});
+  const std::string ok = enqueued_id(redis, {"enqueue", "rq", "builtin:noop"});
   burst(redis, "rq");
   CHECK(parse_json_output(rqctl(redis, {"registry", "rq", "failed", "--json"}))["count"] == 3);
 
@@ -118,10 +110,10 @@ TEST_CASE("rqctl requeue moves failed jobs back, by id or --all", "[cli][lifecyc
 TEST_CASE("rqctl delete removes a job, with --dependents its dependents", "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string a = enqueue(redis, {"enqueue", "xq", "builtin:noop"});
-  const std::string b = enqueue(redis, {"enqueue", "xq", "builtin:noop", "--depends-on", a});
-  const std::string c = enqueue(redis, {"enqueue", "xq", "builtin:noop"});
-  const std::string d = enqueue(redis, {"enqueue", "xq", "builtin:noop", "--depends-on", c});
+  const std::string a = enqueued_id(redis, {"enqueue", "xq", "builtin:noop"});
+  const std::string b = enqueued_id(redis, {"enqueue", "xq", "builtin:noop", "--depends-on", a});
+  const std::string c = enqueued_id(redis, {"enqueue", "xq", "builtin:noop"});
+  const std::string d = enqueued_id(redis, {"enqueue", "xq", "builtin:noop", "--depends-on", c});
 
   RunResult r = rqctl(redis, {"delete", a, "--dependents"});
   INFO(r.err);
@@ -161,7 +153,8 @@ TEST_CASE("rqctl registry lists ids, scores and times", "[cli][lifecycle]") {
   CHECK(conn.checked({"ZCARD", "rq:finished:g"}).integer() == 2);  // read-only
 
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"registry", "g", "wip"},
-                                              {"registry", "g"}, {"registry", "g", "failed", "x"}}) {
+                                              {"registry", "g"},
+                                              {"registry", "g", "failed", "x"}}) {
     RunResult b = rqctl(redis, bad);
     CHECK(b.exit_code == 2);
     CHECK(is_one_error_line(b.err));
@@ -171,14 +164,14 @@ TEST_CASE("rqctl registry lists ids, scores and times", "[cli][lifecycle]") {
 TEST_CASE("rqctl job --wait blocks until the outcome and reports it in its exit code",
           "[cli][lifecycle]") {
   RedisServer redis;
-  const std::string ok = enqueue(redis, {"enqueue", "wq", "builtin:sleep", "0.3"});
-  const std::string bad = enqueue(redis, {"enqueue", "wq", "builtin:fail", "nope"});
+  const std::string ok = enqueued_id(redis, {"enqueue", "wq", "builtin:sleep", "0.3"});
+  const std::string bad = enqueued_id(redis, {"enqueue", "wq", "builtin:fail", "nope"});
 
   // Started before any worker runs: it must block, then see the result.
   const std::string log = binary_dir() + "/rqctl_job_wait.log";
-  Process waiter({rqctl_path(), "--url", redis.url(), "job", ok, "--wait", "--timeout", "60",
-                  "--json"},
-                 {}, log);
+  Process waiter(
+      {rqctl_path(), "--url", redis.url(), "job", ok, "--wait", "--timeout", "60", "--json"}, {},
+      log);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(waiter.running());
   burst(redis, "wq");
@@ -195,13 +188,13 @@ TEST_CASE("rqctl job --wait blocks until the outcome and reports it in its exit 
   CHECK_THAT(failed.out, Catch::Contains("nope"));
   CHECK(is_one_error_line(failed.err));
 
-  const std::string pending = enqueue(redis, {"enqueue", "nobody", "builtin:noop"});
+  const std::string pending = enqueued_id(redis, {"enqueue", "nobody", "builtin:noop"});
   RunResult timeout = rqctl(redis, {"job", pending, "--wait", "--timeout", "1"});
   CHECK(timeout.exit_code == 6);
   CHECK_THAT(timeout.out, Catch::Contains("status:      queued"));
   CHECK(is_one_error_line(timeout.err));
 
-  const std::string canceled = enqueue(redis, {"enqueue", "nobody", "builtin:noop"});
+  const std::string canceled = enqueued_id(redis, {"enqueue", "nobody", "builtin:noop"});
   REQUIRE(rqctl(redis, {"cancel", canceled}).exit_code == 0);
   CHECK(rqctl(redis, {"job", canceled, "--wait", "--timeout", "5"}).exit_code == 5);
 

@@ -1,7 +1,6 @@
 // rqctl enqueue life-cycle options: --depends-on/--allow-failure, --at/--in,
 // --retry and the callbacks, down to the hash fields and a real rqworker run.
 #include <catch2/catch.hpp>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
 #include <rqcpp/keys.hpp>
@@ -15,13 +14,6 @@ using namespace rqcpp::test;
 
 namespace {
 
-std::string enqueue(const RedisServer& redis, const std::vector<std::string>& args) {
-  RunResult r = rqctl(redis, args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return printed_id(r);
-}
-
 std::string hget(Connection& conn, const std::string& id, const std::string& field) {
   return Job::fetch(conn, id).field(field);
 }
@@ -32,10 +24,10 @@ TEST_CASE("rqctl enqueue --depends-on defers the job and rqctl job says why it w
           "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string a = enqueue(redis, {"enqueue", "dq", "builtin:add", "1", "2"});
-  const std::string b = enqueue(redis, {"enqueue", "dq", "builtin:sleep", "0"});
-  const std::string c =
-      enqueue(redis, {"enqueue", "dq", "builtin:add", "3", "4", "--depends-on", a, "--depends-on", b});
+  const std::string a = enqueued_id(redis, {"enqueue", "dq", "builtin:add", "1", "2"});
+  const std::string b = enqueued_id(redis, {"enqueue", "dq", "builtin:sleep", "0"});
+  const std::string c = enqueued_id(
+      redis, {"enqueue", "dq", "builtin:add", "3", "4", "--depends-on", a, "--depends-on", b});
   CHECK(Job::fetch(conn, c).status() == JobStatus::kDeferred);
   CHECK(Job::fetch(conn, c).dependency_ids() == std::vector<std::string>{a, b});
   CHECK(hget(conn, c, "allow_dependency_failures").empty());
@@ -66,10 +58,11 @@ TEST_CASE("rqctl enqueue --allow-failure runs the job after a failed dependency"
           "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string parent = enqueue(redis, {"enqueue", "af", "builtin:fail", "boom"});
-  const std::string tolerant =
-      enqueue(redis, {"enqueue", "af", "builtin:add", "1", "1", "--depends-on", parent, "--allow-failure"});
-  const std::string strict = enqueue(redis, {"enqueue", "af", "builtin:add", "2", "2", "--depends-on", parent});
+  const std::string parent = enqueued_id(redis, {"enqueue", "af", "builtin:fail", "boom"});
+  const std::string tolerant = enqueued_id(
+      redis, {"enqueue", "af", "builtin:add", "1", "1", "--depends-on", parent, "--allow-failure"});
+  const std::string strict =
+      enqueued_id(redis, {"enqueue", "af", "builtin:add", "2", "2", "--depends-on", parent});
   CHECK(hget(conn, tolerant, "allow_dependency_failures") == "1");
 
   RunResult w = run_burst_worker(redis, {"af"});
@@ -86,12 +79,13 @@ TEST_CASE("rqctl enqueue --at / --in schedule the job; a scheduler pass queues i
           "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string past = enqueue(redis, {"enqueue", "sq", "builtin:add", "1", "2", "--at",
-                                           "2020-01-02T03:04:05Z"});
-  const std::string unix_at = enqueue(redis, {"enqueue", "sq", "builtin:noop", "--at", "4102444800"});
+  const std::string past = enqueued_id(
+      redis, {"enqueue", "sq", "builtin:add", "1", "2", "--at", "2020-01-02T03:04:05Z"});
+  const std::string unix_at =
+      enqueued_id(redis, {"enqueue", "sq", "builtin:noop", "--at", "4102444800"});
   const long long before = now_seconds();
-  const std::string later = enqueue(redis, {"enqueue", "sq", "builtin:noop", "--in", "1h"});
-  const std::string in90 = enqueue(redis, {"enqueue", "sq", "builtin:noop", "--in", "90"});
+  const std::string later = enqueued_id(redis, {"enqueue", "sq", "builtin:noop", "--in", "1h"});
+  const std::string in90 = enqueued_id(redis, {"enqueue", "sq", "builtin:noop", "--in", "90"});
   for (const auto& id : {past, unix_at, later, in90}) {
     CHECK(Job::fetch(conn, id).status() == JobStatus::kScheduled);
   }
@@ -118,9 +112,11 @@ TEST_CASE("rqctl enqueue --at / --in schedule the job; a scheduler pass queues i
   CHECK(Job::fetch(conn, past).result<long long>() == 3);
   CHECK(Job::fetch(conn, later).status() == JobStatus::kScheduled);
 
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--at", "tomorrow"}, {"--in", "soon"}, {"--in", "-5"},
-        {"--at", "4102444800", "--in", "5"}, {"--at", "4102444800", "--depends-on", past}}) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--at", "tomorrow"},
+                                              {"--in", "soon"},
+                                              {"--in", "-5"},
+                                              {"--at", "4102444800", "--in", "5"},
+                                              {"--at", "4102444800", "--depends-on", past}}) {
     std::vector<std::string> args{"enqueue", "sq", "builtin:noop"};
     args.insert(args.end(), bad.begin(), bad.end());
     RunResult r = rqctl(redis, args);
@@ -133,11 +129,12 @@ TEST_CASE("rqctl enqueue --at / --in schedule the job; a scheduler pass queues i
 TEST_CASE("rqctl enqueue --retry stores RQ's Retry and the worker retries", "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string plain = enqueue(redis, {"enqueue", "rq", "builtin:fail", "x", "--retry", "2"});
+  const std::string plain =
+      enqueued_id(redis, {"enqueue", "rq", "builtin:fail", "x", "--retry", "2"});
   CHECK(hget(conn, plain, "retries_left") == "2");
   CHECK(hget(conn, plain, "retry_intervals") == "[0]");
   const std::string spaced =
-      enqueue(redis, {"enqueue", "rq2", "builtin:noop", "--retry", "3,5,1m"});
+      enqueued_id(redis, {"enqueue", "rq2", "builtin:noop", "--retry", "3,5,1m"});
   CHECK(hget(conn, spaced, "retries_left") == "3");
   CHECK(hget(conn, spaced, "retry_intervals") == "[5, 60]");
 
@@ -160,8 +157,9 @@ TEST_CASE("rqctl enqueue --on-success/--on-failure/--on-stopped store the callba
           "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string id = enqueue(redis, {"enqueue", "cb", "builtin:noop", "--on-success", "builtin:echo",
-                                         "--on-failure", "builtin:noop", "--on-stopped", "builtin:add"});
+  const std::string id =
+      enqueued_id(redis, {"enqueue", "cb", "builtin:noop", "--on-success", "builtin:echo",
+                          "--on-failure", "builtin:noop", "--on-stopped", "builtin:add"});
   CHECK(hget(conn, id, "success_callback_name") == "builtin:echo");
   CHECK(hget(conn, id, "failure_callback_name") == "builtin:noop");
   CHECK(hget(conn, id, "stopped_callback_name") == "builtin:add");
@@ -174,9 +172,9 @@ TEST_CASE("a job enqueued with rqctl --at in the past runs on rqworker --burst -
           "[cli][lifecycle]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string due =
-      enqueue(redis, {"enqueue", "ws", "builtin:add", "20", "22", "--at", "2020-01-01T00:00:00Z"});
-  const std::string later = enqueue(redis, {"enqueue", "ws", "builtin:noop", "--in", "1h"});
+  const std::string due = enqueued_id(
+      redis, {"enqueue", "ws", "builtin:add", "20", "22", "--at", "2020-01-01T00:00:00Z"});
+  const std::string later = enqueued_id(redis, {"enqueue", "ws", "builtin:noop", "--in", "1h"});
   RunResult w = run({rqworker_path(), "--burst", "--with-scheduler", "--url", redis.url(),
                      "--plugin-dir", plugin_dir(), "ws"},
                     std::chrono::seconds(60));

@@ -2,11 +2,11 @@
 // server and inspect what they print.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "redis_server.hpp"
 
@@ -34,11 +34,20 @@ inline std::string printed_id(const RunResult& r) {
   return id;
 }
 
+// Runs `rqctl ARGS` (an enqueue) and returns the id it printed; fails the
+// test, showing rqctl's stderr, when it does not exit 0.
+inline std::string enqueued_id(const RedisServer& redis, const std::vector<std::string>& args) {
+  RunResult r = rqctl(redis, args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return printed_id(r);
+}
+
 // `rqworker --burst` over `queues` with the built plugins, to completion.
 inline RunResult run_burst_worker(const RedisServer& redis, const std::vector<std::string>& queues,
                                   std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
-  std::vector<std::string> argv{rqworker_path(), "--burst", "--url", redis.url(), "--plugin-dir",
-                                plugin_dir()};
+  std::vector<std::string> argv{rqworker_path(), "--burst",      "--url",
+                                redis.url(),     "--plugin-dir", plugin_dir()};
   argv.insert(argv.end(), queues.begin(), queues.end());
   return run(argv, timeout);
 }
@@ -49,6 +58,8 @@ inline bool is_one_error_line(const std::string& err) {
          err.find('\n') == err.size() - 1;
 }
 
-inline nlohmann::json parse_json_output(const RunResult& r) { return nlohmann::json::parse(r.out); }
+inline nlohmann::json parse_json_output(const RunResult& r) {
+  return nlohmann::json::parse(r.out);
+}
 
 }  // namespace rqcpp::test
