@@ -1,8 +1,8 @@
 """Python RQ side of the benchmark (bench/run_bench.py).
 
 - add / sleep: the job functions RQ's workers run (rqcpp runs builtin:add).
-- MsgpackSerializer: the serializer class of rq-wire-format.md 4.1, so RQ
-  pays for the same encoding as rqcpp.
+- MsgpackSerializer: examples/msgpack_serializer.py, the serializer of
+  docs/redis-layout.md 4.1, so RQ pays for the same encoding as rqcpp.
 - Run as a module, it is an RQ worker that counts its Redis round trips
   (one per redis-py send_packed_command: a pipeline is one) in the worker and
   in every work horse, and appends the totals to $RQ_BENCH_COUNT_FILE.
@@ -11,7 +11,8 @@ import os
 import sys
 import time
 
-import msgpack
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
+from msgpack_serializer import MsgpackSerializer  # noqa: E402,F401  (run_bench.py imports it)
 
 
 def add(a, b):
@@ -20,16 +21,6 @@ def add(a, b):
 
 def sleep(seconds):
     time.sleep(seconds)
-
-
-class MsgpackSerializer:
-    @staticmethod
-    def dumps(obj):
-        return msgpack.packb(obj, use_bin_type=True)
-
-    @staticmethod
-    def loads(data):
-        return msgpack.unpackb(data, raw=False)
 
 
 _sends = [0]

@@ -116,8 +116,9 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
       ("in", po::value<std::string>()->value_name("DURATION"),
        "schedule to run after DURATION (10s, 5m, 1h, 90); as --at")              //
       ("retry", po::value<std::string>()->value_name("N[,I1,...]"),
-       "on failure retry up to N times, waiting I1, I2... seconds (default 0; "
-       "the last interval repeats)")                                             //
+       "on failure retry up to N times, waiting I1, I2... seconds (default 0); "
+       "with fewer intervals than retries the first one is used for the extra "
+       "early retries, as RQ does: 3,10,60 waits 10, 10, 60 s")                 //
       ("on-success", po::value<std::string>()->value_name("F"),
        "callback \"libname:function\" run by the worker after success")        //
       ("on-failure", po::value<std::string>()->value_name("F"),

@@ -1,4 +1,4 @@
-"""RQ serializer for rqcpp jobs (rq-wire-format.md 4.1): msgpack, str not bin."""
+"""RQ serializer for rqcpp jobs (docs/redis-layout.md 4.1): msgpack, str not bin."""
 import msgpack
 
 
