@@ -5,18 +5,17 @@
 // plain arguments; "--" ends the options.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
 
 namespace rqctl {
 
 // Options given before the command name (and --url, which every command also
 // accepts after its name).
 struct GlobalOptions {
-  std::string url;  // RQ_REDIS_URL or redis://127.0.0.1:6379/0 unless given
+  std::string url;  // RQ_REDIS_URL or defaults::kRedisUrl unless given
 };
 
 // One subcommand: its name, one-line summary for `rqctl --help`, and entry
@@ -73,5 +72,17 @@ std::optional<boost::program_options::variables_map> parse_command_line(
 // UsageError "<command>: missing <metavar>" when it was not given.
 std::string required_positional(const boost::program_options::variables_map& vm, const char* key,
                                 const char* metavar, const CommandLine& cmd);
+
+// A parsed command line whose one positional is a job ID.
+struct JobIdCommandLine {
+  boost::program_options::variables_map vm;
+  std::string id;
+};
+
+// parse_command_line for a command about one job: adds the positional ID to
+// `cmd` first. Returns nullopt after --help; throws UsageError
+// "<command>: missing ID" when no ID is given.
+std::optional<JobIdCommandLine> parse_job_id_command_line(CommandLine& cmd, GlobalOptions& global,
+                                                          const std::vector<std::string>& args);
 
 }  // namespace rqctl

@@ -1,5 +1,6 @@
 // Subcommand option parsing shared by every rqctl command; see command.hpp.
 #include <iostream>
+#include <rqcpp/defaults.hpp>
 
 #include "cli_error.hpp"
 #include "command.hpp"
@@ -21,10 +22,11 @@ void print_help(const CommandLine& cmd) {
 
 std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOptions& global,
                                                     const std::vector<std::string>& args) {
-  cmd.options.add_options()                                                    //
-      ("url", po::value<std::string>()->value_name("URL"),
-       "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
-       "(default: $RQ_REDIS_URL, else redis://127.0.0.1:6379/0)");
+  const std::string url_help =
+      "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
+      "(default: $RQ_REDIS_URL, else " +
+      std::string(rqcpp::defaults::kRedisUrl) + ")";
+  cmd.options.add_options()("url", po::value<std::string>()->value_name("URL"), url_help.c_str());
   if (cmd.json) cmd.options.add_options()("json", "print machine-readable JSON instead of text");
   cmd.options.add_options()("help", "show this help and exit");
 
@@ -54,13 +56,23 @@ std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOpti
   return vm;
 }
 
-std::string required_positional(const po::variables_map& vm, const char* key,
-                                const char* metavar, const CommandLine& cmd) {
+std::string required_positional(const po::variables_map& vm, const char* key, const char* metavar,
+                                const CommandLine& cmd) {
   if (!vm.count(key)) {
-    throw UsageError(std::string(cmd.name) + ": missing " + metavar + " (usage: rqctl " +
-                     cmd.name + ' ' + cmd.usage + ")");
+    throw UsageError(std::string(cmd.name) + ": missing " + metavar + " (usage: rqctl " + cmd.name +
+                     ' ' + cmd.usage + ")");
   }
   return vm[key].as<std::string>();
+}
+
+std::optional<JobIdCommandLine> parse_job_id_command_line(CommandLine& cmd, GlobalOptions& global,
+                                                          const std::vector<std::string>& args) {
+  cmd.hidden.add_options()("id", po::value<std::string>());
+  cmd.positional.add("id", 1);
+  auto vm = parse_command_line(cmd, global, args);
+  if (!vm) return std::nullopt;
+  std::string id = required_positional(*vm, "id", "ID", cmd);
+  return JobIdCommandLine{std::move(*vm), std::move(id)};
 }
 
 }  // namespace rqctl

@@ -2,9 +2,9 @@
 #include <chrono>
 #include <iostream>
 #include <optional>
-
 #include <rqcpp/args.hpp>
 #include <rqcpp/connection.hpp>
+#include <rqcpp/defaults.hpp>
 #include <rqcpp/queue.hpp>
 #include <rqcpp/timestamp.hpp>
 
@@ -13,10 +13,23 @@
 #include "command.hpp"
 
 namespace po = boost::program_options;
+namespace defaults = rqcpp::defaults;
 
 namespace rqctl {
 
 namespace {
+
+// Help text "<before>N s<after>" for a default of N seconds, plus the days
+// it makes when whole days (the one-year failure TTL).
+std::string seconds_help(std::string_view before, std::chrono::seconds value,
+                         std::string_view after) {
+  std::string text = std::string(before) + std::to_string(value.count()) + " s";
+  constexpr long long kDay = 86400;
+  if (value.count() >= kDay && value.count() % kDay == 0) {
+    text += " = " + std::to_string(value.count() / kDay) + " days";
+  }
+  return text + std::string(after);
+}
 
 // A number of seconds: a plain integer (so -1 works) or a duration such as
 // "90", "5m", "1h", "2d".
@@ -59,8 +72,8 @@ rqcpp::Retry parse_retry(const std::string& text) {
   size_t start = 0;
   for (;;) {
     const size_t comma = text.find(',', start);
-    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                          : comma - start);
+    const std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (part.empty()) throw UsageError("--retry expects N[,I1,I2...], got: " + text);
     numbers.push_back(parse_seconds(part, "--retry"));
     if (comma == std::string::npos) break;
@@ -93,50 +106,55 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
       "The job is queued, or deferred (--depends-on a job not finished yet), or\n"
       "scheduled (--at/--in: nothing runs it until a scheduler moves it to the queue)."};
   std::vector<std::string> kwargs, depends_on;
-  cmd.options.add_options()                                                      //
+  cmd.options.add_options()  //
       ("kwarg", po::value(&kwargs)->value_name("K=V"),
-       "keyword argument K with value V (JSON literal or text); repeatable")     //
+       "keyword argument K with value V (JSON literal or text); repeatable")  //
       ("timeout", po::value<std::string>()->value_name("T"),
-       "maximum run time (default 180 s; -1 = no limit)")                        //
+       seconds_help("maximum run time (default ", defaults::kJobTimeout, "; -1 = no limit)")
+           .c_str())  //
       ("result-ttl", po::value<std::string>()->value_name("N"),
-       "keep the result N seconds (default 500; 0 = not kept; -1 = forever)")    //
+       seconds_help("keep the result N seconds (default ", defaults::kResultTtl,
+                    "; 0 = not kept; -1 = forever)")
+           .c_str())  //
       ("ttl", po::value<std::string>()->value_name("N"),
-       "discard the job if it has not started within N seconds")                 //
+       "discard the job if it has not started within N seconds")  //
       ("failure-ttl", po::value<std::string>()->value_name("N"),
-       "keep a failed job N seconds (default 1 year; -1 = forever)")             //
+       seconds_help("keep a failed job N seconds (default ", defaults::kFailureTtl,
+                    "; -1 = forever)")
+           .c_str())  //
       ("depends-on", po::value(&depends_on)->value_name("ID"),
        "run only after job ID has finished; repeatable (the job is deferred "
-       "until all have)")                                                        //
+       "until all have)")  //
       ("allow-failure", po::bool_switch(),
        "with --depends-on: also run when a dependency failed "
-       "(RQ's allow_dependency_failures)")                                       //
+       "(RQ's allow_dependency_failures)")  //
       ("at", po::value<std::string>()->value_name("TIME"),
        "schedule for TIME: ISO-8601 UTC (2026-11-28T20:00:00Z) or Unix seconds; "
-       "queued by a scheduler (rqworker --with-scheduler) once due")             //
+       "queued by a scheduler (rqworker --with-scheduler) once due")  //
       ("in", po::value<std::string>()->value_name("DURATION"),
-       "schedule to run after DURATION (10s, 5m, 1h, 90); as --at")              //
+       "schedule to run after DURATION (10s, 5m, 1h, 90); as --at")  //
       ("retry", po::value<std::string>()->value_name("N[,I1,...]"),
-       "on failure retry up to N times, waiting I1, I2... seconds (default 0); "
-       "with fewer intervals than retries the first one is used for the extra "
-       "early retries, as RQ does: 3,10,60 waits 10, 10, 60 s")                 //
+       "on failure retry up to N times, waiting I1, I2... seconds (default 0). As in "
+       "RQ, the intervals belong to the last retries and the first one repeats "
+       "before them: 3,10,60 waits 10, 10, 60 s")  //
       ("on-success", po::value<std::string>()->value_name("F"),
-       "callback \"libname:function\" run by the worker after success")        //
+       "callback \"libname:function\" run by the worker after success")  //
       ("on-failure", po::value<std::string>()->value_name("F"),
-       "callback run by the worker after a failure")                             //
+       "callback run by the worker after a failure")  //
       ("on-stopped", po::value<std::string>()->value_name("F"),
-       "callback run by the worker when the job is stopped")                     //
+       "callback run by the worker when the job is stopped")  //
       ("job-id", po::value<std::string>()->value_name("ID"),
-       "use ID as the job id (default: a new UUID)")                             //
-      ("at-front", po::bool_switch(), "put the job at the front of the queue")   //
+       "use ID as the job id (default: a new UUID)")                            //
+      ("at-front", po::bool_switch(), "put the job at the front of the queue")  //
       ("description", po::value<std::string>()->value_name("D"),
-       "job description (default: the call, e.g. builtin:add(2, 3))")            //
+       "job description (default: the call, e.g. builtin:add(2, 3))")                    //
       ("meta", po::value<std::string>()->value_name("JSON"), "job meta, a JSON object")  //
       ("serializer", po::value<std::string>()->value_name("S")->default_value("msgpack"),
        "job encoding in Redis: msgpack (rqcpp's and the Python MsgpackSerializer's) "
        "or json (RQ's JSONSerializer)");
-  cmd.hidden.add_options()                          //
-      ("queue", po::value<std::string>())           //
-      ("func", po::value<std::string>())            //
+  cmd.hidden.add_options()                 //
+      ("queue", po::value<std::string>())  //
+      ("func", po::value<std::string>())   //
       ("arg", po::value<std::vector<std::string>>());
   cmd.positional.add("queue", 1).add("func", 1).add("arg", -1);
 
@@ -162,7 +180,8 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
 
   rqcpp::EnqueueOptions options;
   if (vm->count("timeout")) {
-    options.job_timeout = rqcpp::Duration(parse_seconds((*vm)["timeout"].as<std::string>(), "--timeout"));
+    options.job_timeout =
+        rqcpp::Duration(parse_seconds((*vm)["timeout"].as<std::string>(), "--timeout"));
   }
   if (vm->count("result-ttl")) {
     options.result_ttl = parse_seconds((*vm)["result-ttl"].as<std::string>(), "--result-ttl");
@@ -191,7 +210,8 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
   if (vm->count("job-id")) options.job_id = (*vm)["job-id"].as<std::string>();
   options.at_front = (*vm)["at-front"].as<bool>();
   if (vm->count("description")) options.description = (*vm)["description"].as<std::string>();
-  if (vm->count("meta")) options.meta = json_object_to_msgpack((*vm)["meta"].as<std::string>(), "--meta");
+  if (vm->count("meta"))
+    options.meta = json_object_to_msgpack((*vm)["meta"].as<std::string>(), "--meta");
   const rqcpp::Serializer serializer = parse_serializer((*vm)["serializer"].as<std::string>());
 
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);

@@ -2,10 +2,9 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
+#include <sstream>
 
 #include "cli_error.hpp"
 #include "command.hpp"
@@ -19,9 +18,12 @@ namespace {
 
 const char* result_type_name(rqcpp::JobResult::Type type) {
   switch (type) {
-    case rqcpp::JobResult::Type::kSuccessful: return "successful";
-    case rqcpp::JobResult::Type::kFailed: return "failed";
-    case rqcpp::JobResult::Type::kStopped: return "stopped";
+    case rqcpp::JobResult::Type::kSuccessful:
+      return "successful";
+    case rqcpp::JobResult::Type::kFailed:
+      return "failed";
+    case rqcpp::JobResult::Type::kStopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -146,22 +148,20 @@ int run_job(GlobalOptions& global, const std::vector<std::string>& args) {
       "while waiting, 6 timeout (the job is shown as it is). Exits with 4 when no job\n"
       "ID exists."};
   cmd.json = true;
-  cmd.options.add_options()                                                     //
-      ("wait", po::bool_switch(), "wait for the job to finish, fail or stop")   //
+  cmd.options.add_options()                                                    //
+      ("wait", po::bool_switch(), "wait for the job to finish, fail or stop")  //
       ("timeout", po::value<std::string>()->value_name("S"),
        "with --wait: give up after S seconds (10s, 5m...; default: no limit)");
-  cmd.hidden.add_options()("id", po::value<std::string>());
-  cmd.positional.add("id", 1);
+  auto parsed = parse_job_id_command_line(cmd, global, args);
+  if (!parsed) return kExitOk;
+  const po::variables_map& vm = parsed->vm;
+  const std::string& id = parsed->id;
 
-  auto vm = parse_command_line(cmd, global, args);
-  if (!vm) return kExitOk;
-  const std::string id = required_positional(*vm, "id", "ID", cmd);
-
-  const bool wait = (*vm)["wait"].as<bool>();
-  if (vm->count("timeout") && !wait) throw UsageError("job: --timeout needs --wait");
+  const bool wait = vm["wait"].as<bool>();
+  if (vm.count("timeout") && !wait) throw UsageError("job: --timeout needs --wait");
   std::chrono::milliseconds timeout = std::chrono::hours(24 * 365 * 10);
-  if (vm->count("timeout")) {
-    const std::string text = (*vm)["timeout"].as<std::string>();
+  if (vm.count("timeout")) {
+    const std::string text = vm["timeout"].as<std::string>();
     long long seconds = 0;
     try {
       seconds = rqcpp::parse_duration(text);
@@ -201,7 +201,7 @@ int run_job(GlobalOptions& global, const std::vector<std::string>& args) {
     }
   }
   const Json j = job_json(job);
-  if (vm->count("json")) {
+  if (vm.count("json")) {
     print_json(j);
   } else {
     print_text(j);

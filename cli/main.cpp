@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <rqcpp/defaults.hpp>
 #include <rqcpp/error.hpp>
 #include <rqcpp/redis_url.hpp>
+#include <string>
+#include <vector>
 
 #include "cli_error.hpp"
 #include "command.hpp"
@@ -40,10 +40,11 @@ const std::vector<Command>& all_commands() {
 namespace {
 
 void print_main_help() {
-  std::cout << "Usage: rqctl [--url URL] COMMAND [ARGS...] [options]\n"
-               "       rqctl COMMAND --help | rqctl help COMMAND\n\n"
-               "Enqueue and inspect jobs, queues and workers of rqcpp and Python RQ 1.x in Redis.\n\n"
-               "Commands:\n";
+  std::cout
+      << "Usage: rqctl [--url URL] COMMAND [ARGS...] [options]\n"
+         "       rqctl COMMAND --help | rqctl help COMMAND\n\n"
+         "Enqueue and inspect jobs, queues and workers of rqcpp and Python RQ 1.x in Redis.\n\n"
+         "Commands:\n";
   for (const Command& c : all_commands()) {
     std::string name = c.name;
     name.resize(std::max<size_t>(name.size(), 14), ' ');
@@ -52,7 +53,9 @@ void print_main_help() {
   std::cout << "\nGlobal options (before or after COMMAND):\n"
                "  --url URL   Redis URL: redis://[user:password@]host:port/db or\n"
                "              unix:///path.sock[?db=N] (default: $RQ_REDIS_URL, else\n"
-               "              redis://127.0.0.1:6379/0)\n"
+               "              "
+            << rqcpp::defaults::kRedisUrl
+            << ")\n"
                "  --help      show this help (COMMAND --help: that command's help)\n"
                "  --version   print the version\n\n"
             << kExitCodeHelp;

@@ -2,20 +2,20 @@
 // absent values as "-" in text and null in JSON.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <rqcpp/timestamp.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
-#include <rqcpp/timestamp.hpp>
 
 namespace rqctl {
 
 // Output objects keep the order fields are added in (id, status, ... first).
 using Json = nlohmann::ordered_json;
 
-// A msgpack value as JSON (core's msgpack_to_json). Throws rqcpp::DecodeError
-// on malformed bytes.
+// A msgpack value as JSON: binary as base64 text (as core's msgpack_to_json),
+// NaN and +-Infinity as null (JSON has no such numbers). Throws
+// rqcpp::DecodeError on malformed bytes.
 Json msgpack_json(std::string_view msgpack);
 
 // TS text ("2026-11-28T20:15:19.972214Z") or null / "-" when absent.

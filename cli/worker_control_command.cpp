@@ -3,7 +3,6 @@
 // the workers' pub/sub channels (rq-wire-format.md 1.6, 1.7).
 #include <iostream>
 #include <optional>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/worker_control.hpp>
 
@@ -83,11 +82,9 @@ int run_job_stop(GlobalOptions& global, const std::vector<std::string>& args) {
                   "Stops running job ID (RQ's send_stop_job_command): its worker kills the\n"
                   "work horse; the job becomes \"stopped\" and goes to the failed registry.\n"
                   "Exits with 4 when no job ID exists, 1 when it is not being run by a worker."};
-  cmd.hidden.add_options()("id", po::value<std::string>());
-  cmd.positional.add("id", 1);
-  auto vm = parse_command_line(cmd, global, args);
-  if (!vm) return kExitOk;
-  const std::string id = required_positional(*vm, "id", "ID", cmd);
+  auto parsed = parse_job_id_command_line(cmd, global, args);
+  if (!parsed) return kExitOk;
+  const std::string& id = parsed->id;
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
   if (rqcpp::send_stop_job_command(conn, id) == 0) {
     std::cerr << "rqctl: the worker running job " << id << " is not listening\n";

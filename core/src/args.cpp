@@ -1,17 +1,13 @@
 // Args: positional and keyword arguments kept as msgpack bytes.
 #include "rqcpp/args.hpp"
 
-#include <cstring>
-
 #include "msgpack_items.hpp"
 
 namespace rqcpp {
 
 std::string Args::float64(double d) {
-  uint64_t bits;
-  std::memcpy(&bits, &d, sizeof bits);
-  std::string out(1, '\xcb');
-  for (int i = 7; i >= 0; --i) out += static_cast<char>((bits >> (8 * i)) & 0xff);
+  std::string out;
+  sdk_detail::append_float64(out, d);
   return out;
 }
 

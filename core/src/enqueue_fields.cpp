@@ -6,7 +6,9 @@
 #include <stdexcept>
 
 #include "msgpack_items.hpp"
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
+#include "rqcpp/function_ref.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp/uuid.hpp"
@@ -15,27 +17,11 @@
 namespace rqcpp::detail {
 namespace {
 
-constexpr long long kDefaultTimeout = 180;  // RQ's Queue.DEFAULT_TIMEOUT
-
-bool plain_name(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// "libname:function", libname as design.md's plugin rule.
-void check_func_name(std::string_view name, const char* what) {
-  auto colon = name.find(':');
-  auto lib = name.substr(0, colon);
-  if (colon == std::string_view::npos || !plain_name(lib) || lib == "." || lib == ".." ||
-      !plain_name(name.substr(colon + 1))) {
-    throw std::invalid_argument(std::string(what) + " '" + std::string(name) +
-                                "' is not of the form libname:function (libname and function "
-                                "made of letters, digits, '_', '.', '-'; libname not . or ..)");
+// Throws std::invalid_argument when `name` is not "libname:function" by the
+// one rule (rqcpp/function_ref.hpp); `what` names the option.
+void check_function_ref(std::string_view name, const char* what) {
+  if (std::string problem = FunctionRef::problem(name); !problem.empty()) {
+    throw std::invalid_argument(std::string(what) + ": " + problem);
   }
 }
 
@@ -52,16 +38,16 @@ std::string python_json_list(const std::vector<T>& items) {
 }
 
 long long effective_timeout(const EnqueueOptions& o) {
-  return o.job_timeout ? o.job_timeout->seconds : kDefaultTimeout;
+  return o.job_timeout ? o.job_timeout->seconds : defaults::kJobTimeout.count();
 }
 
 }  // namespace
 
 std::string check_enqueue(std::string_view func_name, const EnqueueOptions& o,
                           Serializer serializer) {
-  check_func_name(func_name, "function name");
+  check_function_ref(func_name, "function");
   for (const auto* cb : {&o.on_success, &o.on_failure, &o.on_stopped}) {
-    if (!cb->empty()) check_func_name(*cb, "callback");
+    if (!cb->empty()) check_function_ref(*cb, "callback");
   }
   if (effective_timeout(o) == 0) {
     throw std::invalid_argument("job_timeout 0 is not allowed; use -1 for no limit");

@@ -49,26 +49,16 @@ JobCall decode_msgpack_call(std::string_view plain) {
   return call;
 }
 
+// Read as Python's json.loads reads it (json_to_msgpack: NaN and Infinity
+// accepted, integers beyond 64 bits refused), then checked as msgpack data.
 JobCall decode_json_call(std::string_view plain) {
-  Json j;
+  std::string msgpack;
   try {
-    j = Json::parse(plain.begin(), plain.end());
-  } catch (const std::exception& e) {
-    throw DecodeError(std::string("job data: not valid JSON: ") + e.what());
+    msgpack = json_to_msgpack(plain);
+  } catch (const DecodeError& e) {
+    throw DecodeError(std::string("job data: ") + e.what());
   }
-  if (!j.is_array() || j.size() != 4) {
-    throw DecodeError("job data: expected [func_name, instance, args, kwargs]");
-  }
-  if (!j[0].is_string()) throw DecodeError("job data: func_name is not a string");
-  if (!j[2].is_array()) throw DecodeError("job data: args is not an array");
-  if (!j[3].is_object()) throw DecodeError("job data: kwargs is not an object");
-  JobCall call;
-  call.func_name = j[0].get<std::string>();
-  auto a = Json::to_msgpack(j[2]);
-  auto k = Json::to_msgpack(j[3]);
-  call.args.assign(a.begin(), a.end());
-  call.kwargs.assign(k.begin(), k.end());
-  return call;
+  return decode_msgpack_call(msgpack);
 }
 
 }  // namespace

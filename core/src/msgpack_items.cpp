@@ -140,28 +140,31 @@ std::vector<std::pair<std::string, std::string_view>> map_items(std::string_view
   return items;
 }
 
-void append_array_header(std::string& out, size_t n) {
+namespace {
+
+// The header of a msgpack array or map of n items: fix (fix_base | n), 16-
+// or 32-bit count.
+void append_container_header(std::string& out, size_t n, unsigned fix_base, char code16,
+                             char code32) {
   if (n < 16) {
-    out += static_cast<char>(0x90 | n);
+    out += static_cast<char>(fix_base | n);
   } else if (n < 65536) {
-    out += '\xdc';
+    out += code16;
     put_be(out, static_cast<uint32_t>(n), 2);
   } else {
-    out += '\xdd';
+    out += code32;
     put_be(out, static_cast<uint32_t>(n), 4);
   }
 }
 
+}  // namespace
+
+void append_array_header(std::string& out, size_t n) {
+  append_container_header(out, n, 0x90, '\xdc', '\xdd');
+}
+
 void append_map_header(std::string& out, size_t n) {
-  if (n < 16) {
-    out += static_cast<char>(0x80 | n);
-  } else if (n < 65536) {
-    out += '\xde';
-    put_be(out, static_cast<uint32_t>(n), 2);
-  } else {
-    out += '\xdf';
-    put_be(out, static_cast<uint32_t>(n), 4);
-  }
+  append_container_header(out, n, 0x80, '\xde', '\xdf');
 }
 
 void append_str(std::string& out, std::string_view s) {

@@ -96,25 +96,42 @@ void hex_escape(std::string& out, const char* prefix, long v, int width) {
   out += buf;
 }
 
-std::string repr_str(std::string_view s) {
+// The quote Python's str and bytes reprs pick: ' unless the text holds a '
+// and no ".
+char repr_quote(std::string_view s) {
   bool has_single = s.find('\'') != std::string_view::npos;
   bool has_double = s.find('"') != std::string_view::npos;
-  char quote = has_single && !has_double ? '"' : '\'';
+  return has_single && !has_double ? '"' : '\'';
+}
+
+// The escapes str and bytes reprs share (the quote, backslash, \n, \r,
+// \t): appends the one `c` needs and returns true, or returns false.
+bool append_common_escape(std::string& out, long c, char quote) {
+  if (c == quote || c == '\\') {
+    out += '\\';
+    out += static_cast<char>(c);
+  } else if (c == '\n') {
+    out += "\\n";
+  } else if (c == '\r') {
+    out += "\\r";
+  } else if (c == '\t') {
+    out += "\\t";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string repr_str(std::string_view s) {
+  const char quote = repr_quote(s);
   std::string out(1, quote);
   for (size_t i = 0; i < s.size();) {
     size_t start = i;
     long cp = next_code_point(s, i);
     if (cp < 0) {
       hex_escape(out, "\\x", static_cast<unsigned char>(s[start]), 2);
-    } else if (cp == quote || cp == '\\') {
-      out += '\\';
-      out += static_cast<char>(cp);
-    } else if (cp == '\n') {
-      out += "\\n";
-    } else if (cp == '\r') {
-      out += "\\r";
-    } else if (cp == '\t') {
-      out += "\\t";
+    } else if (append_common_escape(out, cp, quote)) {
+      // done
     } else if (printable(cp)) {
       out.append(s.substr(start, i - start));
     } else if (cp <= 0xff) {
@@ -130,22 +147,13 @@ std::string repr_str(std::string_view s) {
 }
 
 std::string repr_bytes(std::string_view s) {
-  bool has_single = s.find('\'') != std::string_view::npos;
-  bool has_double = s.find('"') != std::string_view::npos;
-  char quote = has_single && !has_double ? '"' : '\'';
+  const char quote = repr_quote(s);
   std::string out = "b";
   out += quote;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
-    if (c == static_cast<unsigned char>(quote) || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
+    if (append_common_escape(out, c, quote)) {
+      // done
     } else if (c < 0x20 || c >= 0x7f) {
       hex_escape(out, "\\x", c, 2);
     } else {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 
 namespace rqcpp {
@@ -177,7 +178,7 @@ std::string RedisUrl::redacted() const {
 std::string default_redis_url() {
   const char* env = std::getenv("RQ_REDIS_URL");
   if (env != nullptr && *env != '\0') return env;
-  return "redis://127.0.0.1:6379/0";
+  return std::string(defaults::kRedisUrl);
 }
 
 }  // namespace rqcpp

@@ -12,8 +12,11 @@ namespace rqcpp {
 
 namespace {
 
+// Indexed by RegistryKind, in kAllRegistryKinds' order.
 constexpr std::array<std::string_view, 6> kNames = {"started",  "finished",  "failed",
                                                     "deferred", "scheduled", "canceled"};
+constexpr std::array<std::string (*)(std::string_view), 6> kKeyOf = {
+    keys::started, keys::finished, keys::failed, keys::deferred, keys::scheduled, keys::canceled};
 
 // ZRANGE takes an inclusive stop index; length -1 means "to the end".
 std::string stop_index(long long offset, long long length) {
@@ -34,21 +37,7 @@ std::optional<RegistryKind> parse_registry_kind(std::string_view text) {
 }
 
 std::string registry_key(std::string_view queue, RegistryKind kind) {
-  switch (kind) {
-    case RegistryKind::kStarted:
-      return keys::started(queue);
-    case RegistryKind::kFinished:
-      return keys::finished(queue);
-    case RegistryKind::kFailed:
-      return keys::failed(queue);
-    case RegistryKind::kDeferred:
-      return keys::deferred(queue);
-    case RegistryKind::kScheduled:
-      return keys::scheduled(queue);
-    case RegistryKind::kCanceled:
-      return keys::canceled(queue);
-  }
-  return keys::started(queue);  // unreachable; keeps -Wreturn-type quiet
+  return kKeyOf[static_cast<size_t>(kind)](queue);
 }
 
 Registry::Registry(Connection& conn, std::string queue, RegistryKind kind)

@@ -2,10 +2,10 @@
 // right msgpack and hash fields (rq-wire-format.md sections 2.1, 2.2, 4.1).
 #include <catch2/catch.hpp>
 #include <msgpack.hpp>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
 #include <rqcpp/keys.hpp>
+#include <rqcpp/queue.hpp>
 #include <rqcpp/registry.hpp>
 #include <rqcpp/serialization.hpp>
 
@@ -18,7 +18,9 @@ namespace {
 
 using Packer = msgpack::packer<msgpack::sbuffer>;
 
-std::string bytes(const msgpack::sbuffer& b) { return std::string(b.data(), b.size()); }
+std::string bytes(const msgpack::sbuffer& b) {
+  return std::string(b.data(), b.size());
+}
 
 std::string hget(Connection& conn, const std::string& key, const char* field) {
   return std::string(conn.checked({"HGET", key, field}).str());
@@ -40,9 +42,10 @@ std::string enqueue_ok(const RedisServer& redis, const std::vector<std::string>&
 TEST_CASE("enqueue turns JSON literals into msgpack args and kwargs", "[cli][enqueue]") {
   RedisServer redis;
   const std::string id = enqueue_ok(
-      redis, {"enqueue", "args", "builtin:echo", "3", "\"x\"", "[1,2]", "{\"a\":1}", "true", "null",
-              "hello", "-5", "\"3\"", "not json [", "--kwarg", "n=1", "--kwarg", "s=text",
-              "--kwarg", "l=[1,\"a\"]", "--kwarg", "eq=a=b", "--kwarg", "m={\"k\":[]}"});
+      redis, {"enqueue",     "args",    "builtin:echo", "3",       "\"x\"",       "[1,2]",
+              "{\"a\":1}",   "true",    "null",         "hello",   "-5",          "\"3\"",
+              "not json [",  "--kwarg", "n=1",          "--kwarg", "s=text",      "--kwarg",
+              "l=[1,\"a\"]", "--kwarg", "eq=a=b",       "--kwarg", "m={\"k\":[]}"});
 
   // Built with msgpack-c directly, independent of core's JSON conversion.
   msgpack::sbuffer args;
@@ -86,8 +89,8 @@ TEST_CASE("enqueue turns JSON literals into msgpack args and kwargs", "[cli][enq
 
 TEST_CASE("enqueue keeps negative numbers and floats as numbers", "[cli][enqueue]") {
   RedisServer redis;
-  const std::string id = enqueue_ok(redis, {"enqueue", "nums", "builtin:echo", "-1", "2.5",
-                                            "-0.25", "18446744073709551615", "--", "--flag"});
+  const std::string id = enqueue_ok(redis, {"enqueue", "nums", "builtin:echo", "-1", "2.5", "-0.25",
+                                            "18446744073709551615", "--", "--flag"});
   Connection conn = Connection::open(redis.url());
   Job job = Job::fetch(conn, id);
   msgpack::object_handle oh = msgpack::unpack(job.args().data(), job.args().size());
@@ -103,13 +106,29 @@ TEST_CASE("enqueue keeps negative numbers and floats as numbers", "[cli][enqueue
   CHECK(a.via.array.ptr[4].as<std::string>() == "--flag");
 }
 
+TEST_CASE("enqueue keeps whole-number floats floats and refuses integers beyond 64 bits",
+          "[cli][enqueue][floats]") {
+  RedisServer redis;
+  const std::string id =
+      enqueue_ok(redis, {"enqueue", "nums", "builtin:echo", "2.0", "-0.0", "[1.0]"});
+  Connection conn = Connection::open(redis.url());
+  CHECK(python_repr(Job::fetch(conn, id).args()) == "[2.0, -0.0, [1.0]]");
+
+  // Python keeps 2**70 exact; msgpack cannot hold it, so rqctl refuses it
+  // rather than enqueue a rounded float.
+  RunResult r = rqctl(redis, {"enqueue", "nums", "builtin:echo", "1180591620717411303424"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Matchers::Contains("does not fit in 64 bits"));
+  CHECK(Queue(conn, "nums").count() == 1);
+}
+
 TEST_CASE("enqueue options land in the job hash", "[cli][enqueue]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string id = enqueue_ok(
-      redis, {"enqueue", "opts", "builtin:echo", "x", "--timeout", "5m", "--result-ttl", "10",
-              "--ttl", "100", "--failure-ttl", "-1", "--job-id", "my-job-1", "--description",
-              "my description", "--meta", "{\"k\":\"v\"}"});
+  const std::string id =
+      enqueue_ok(redis, {"enqueue", "opts", "builtin:echo", "x", "--timeout", "5m", "--result-ttl",
+                         "10", "--ttl", "100", "--failure-ttl", "-1", "--job-id", "my-job-1",
+                         "--description", "my description", "--meta", "{\"k\":\"v\"}"});
   CHECK(id == "my-job-1");
   const std::string key = keys::job(id);
   CHECK(hget(conn, key, "status") == "queued");
@@ -135,7 +154,8 @@ TEST_CASE("enqueue options land in the job hash", "[cli][enqueue]") {
 
   // Queue order: RPUSH normally, LPUSH with --at-front.
   const std::string front = enqueue_ok(redis, {"enqueue", "opts", "builtin:noop", "--at-front"});
-  std::vector<std::string> order = conn.checked({"LRANGE", keys::queue("opts"), "0", "-1"}).strings();
+  std::vector<std::string> order =
+      conn.checked({"LRANGE", keys::queue("opts"), "0", "-1"}).strings();
   CHECK(order == std::vector<std::string>{front, id, plain});
 }
 
@@ -148,7 +168,8 @@ TEST_CASE("enqueue --depends-on defers the job behind an unfinished one", "[cli]
   Job job = Job::fetch(conn, child);
   CHECK(job.status() == JobStatus::kDeferred);
   CHECK(job.dependency_ids() == std::vector<std::string>{parent});
-  CHECK(Registry(conn, "deps", RegistryKind::kDeferred).job_ids() == std::vector<std::string>{child});
+  CHECK(Registry(conn, "deps", RegistryKind::kDeferred).job_ids() ==
+        std::vector<std::string>{child});
   CHECK(conn.checked({"LLEN", keys::queue("deps")}).integer() == 1);
   CHECK(conn.checked({"SISMEMBER", keys::dependents(parent), child}).integer() == 1);
 }
@@ -156,10 +177,11 @@ TEST_CASE("enqueue --depends-on defers the job behind an unfinished one", "[cli]
 TEST_CASE("enqueue --serializer json writes RQ JSONSerializer data", "[cli][enqueue]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
-  const std::string id = enqueue_ok(
-      redis, {"enqueue", "js", "builtin:echo", "[1,\"a\"]", "--kwarg", "k=2", "--serializer", "json"});
+  const std::string id = enqueue_ok(redis, {"enqueue", "js", "builtin:echo", "[1,\"a\"]", "--kwarg",
+                                            "k=2", "--serializer", "json"});
   const std::string plain = zlib_decompress(hget(conn, keys::job(id), "data"));
-  CHECK(nlohmann::json::parse(plain) == nlohmann::json::parse(R"(["builtin:echo",null,[[1,"a"]],{"k":2}])"));
+  CHECK(nlohmann::json::parse(plain) ==
+        nlohmann::json::parse(R"(["builtin:echo",null,[[1,"a"]],{"k":2}])"));
   Job job = Job::fetch(conn, id);
   CHECK(job.serializer() == Serializer::kJson);
 }

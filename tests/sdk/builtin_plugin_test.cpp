@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <map>
@@ -19,6 +20,8 @@ using rqcpp::test::args;
 using rqcpp::test::call_job;
 using rqcpp::test::CallOutcome;
 using rqcpp::test::FakeJob;
+using rqcpp::test::hex_of;
+using rqcpp::test::kind_of;
 using rqcpp::test::kNoKwargs;
 using rqcpp::test::LoadedPlugin;
 using rqcpp::test::packed;
@@ -166,4 +169,27 @@ TEST_CASE("builtin:crash kills its process as asked", "[sdk][builtin]") {
   REQUIRE(WEXITSTATUS(exited) == 3);
   auto unknown = call("crash", args(std::string("nope")));
   REQUIRE(unknown.error_type == std::optional<std::string>("ValueError"));
+}
+
+TEST_CASE("builtin echo and add_float return whole-number floats as floats", "[builtin][floats]") {
+  for (const double value : {2.0, -0.0, 1e15}) {
+    INFO(value);
+    CallOutcome e = call("echo", args(value));
+    REQUIRE(e.result);
+    CHECK(kind_of(*e.result) == msgpack::type::FLOAT64);
+    CHECK(std::signbit(unpacked<double>(*e.result)) == std::signbit(value));
+    CHECK(unpacked<double>(*e.result) == value);
+  }
+  CallOutcome sum = call("add_float", args(1.0, 1.0));
+  REQUIRE(sum.result);
+  CHECK(*sum.result == packed(2.0));
+  CHECK(hex_of(*sum.result) == "cb 40 00 00 00 00 00 00 00");
+  // Inside containers and keyword arguments too (msgpack::object re-packed).
+  CallOutcome list = call("echo", args(std::vector<double>{1.0, 2.5}));
+  REQUIRE(list.result);
+  CHECK(*list.result == packed(std::vector<double>{1.0, 2.5}));
+  CHECK(hex_of(list.result->substr(0, 2)) == "92 cb");
+  CallOutcome kw = call("echo_kwargs", args(), packed(std::map<std::string, double>{{"x", 3.0}}));
+  REQUIRE(kw.result);
+  CHECK(hex_of(kw.result->substr(0, 4)) == "81 a1 78 cb");
 }

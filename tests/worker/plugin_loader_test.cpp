@@ -56,14 +56,14 @@ TEST_CASE("plugin names are validated", "[plugin_loader]") {
   CHECK_FALSE(rqcpp::valid_plugin_name(""));
   CHECK_FALSE(rqcpp::valid_plugin_name("a b"));
 
-  auto ref = rqcpp::FunctionRef::parse("builtin:add");
+  auto ref = rqcpp::plugin_function_ref("builtin:add");
   CHECK(ref.libname == "builtin");
   CHECK(ref.function == "add");
-  CHECK_THAT(message_of([] { rqcpp::FunctionRef::parse("../x:f"); }),
+  CHECK_THAT(message_of([] { rqcpp::plugin_function_ref("../x:f"); }),
              Contains("invalid plugin name '../x'"));
-  CHECK_THAT(message_of([] { rqcpp::FunctionRef::parse("noseparator"); }),
+  CHECK_THAT(message_of([] { rqcpp::plugin_function_ref("noseparator"); }),
              Contains("expected libname:function"));
-  CHECK_THAT(message_of([] { rqcpp::FunctionRef::parse("lib:"); }),
+  CHECK_THAT(message_of([] { rqcpp::plugin_function_ref("lib:"); }),
              Contains("expected libname:function"));
 }
 

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "rqcpp/sdk/packed_bytes.hpp"
+
 namespace rqcpp {
 
 class Args {
@@ -38,10 +40,8 @@ class Args {
     keyword_[std::move(name)] = pack_one(value);
     return *this;
   }
-  // A float or double always as msgpack float64 (cb), as Python packs
-  // floats. msgpack-c 4.1 itself packs integral doubles (2.0) as integers,
-  // which a Python peer would see as int; only values passed directly (not
-  // inside containers) get this treatment.
+  // A float or double as msgpack float64 (cb), as Python packs floats and
+  // as of() and add() pack every float (rqcpp/sdk/packed_bytes.hpp).
   static std::string float64(double d);
   // Raw msgpack for one value; the bytes must be exactly one msgpack value
   // (DecodeError otherwise).
@@ -63,20 +63,8 @@ class Args {
  private:
   template <class T>
   static std::string pack_one(const T& value) {
-    if constexpr (std::is_floating_point_v<T>) {
-      return float64(static_cast<double>(value));
-    } else {
-      StringBuffer buf;
-      msgpack::pack(buf, value);
-      return std::move(buf.bytes);
-    }
+    return sdk_detail::pack_bytes(value);  // floats stay floats, also inside containers
   }
-  // A msgpack-c output stream into a std::string: msgpack::sbuffer starts
-  // with an 8 KB block, allocated and freed for every argument of every job.
-  struct StringBuffer {
-    std::string bytes;
-    void write(const char* data, size_t size) { bytes.append(data, size); }
-  };
 
   std::vector<std::string> positional_;
   std::map<std::string, std::string> keyword_;

@@ -11,6 +11,8 @@ namespace rqcpp::defaults {
 
 // Redis used when neither --url nor RQ_REDIS_URL is given.
 inline constexpr std::string_view kRedisUrl = "redis://127.0.0.1:6379/0";
+// The port of a redis:// URL that names none (Redis' own default).
+inline constexpr int kRedisPort = 6379;
 
 // --- jobs (RQ: Queue.DEFAULT_TIMEOUT, DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL)
 

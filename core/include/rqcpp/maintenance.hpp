@@ -20,7 +20,8 @@ enum class CleanLock {
   kIgnore,   // clean regardless of the lock (what `rq info` does)
 };
 
-// RQ's lifetime of that lock (its workers run maintenance every 600 s).
+// RQ's lifetime of that lock (its workers run maintenance every
+// defaults::kMaintenanceInterval).
 // rqworker uses max(1 s, --maintenance-interval - 1 s) instead, so a short
 // interval really cleans that often.
 inline constexpr std::chrono::seconds kCleanLockTtl{899};

@@ -15,7 +15,7 @@ namespace rqcpp {
 
 class Connection;
 
-// A duration in seconds, given as a number or as text "180", "1h", "3m",
+// A duration in seconds, given as a number or as text "90", "1h", "3m",
 // "5s", "2d". Constructing from text throws std::invalid_argument for other
 // forms.
 struct Duration {
@@ -35,10 +35,10 @@ struct Retry {
 
 // Options of one enqueue; every field mirrors RQ's keyword of the same name.
 struct EnqueueOptions {
-  std::optional<Duration> job_timeout;   // default 180 s; -1 = no limit; 0 rejected
-  std::optional<long long> result_ttl;   // default 500 s; 0 = not kept; -1 = forever
+  std::optional<Duration> job_timeout;   // default defaults::kJobTimeout; -1 = no limit; 0 rejected
+  std::optional<long long> result_ttl;   // default defaults::kResultTtl; 0 = not kept; -1 = forever
   std::optional<long long> ttl;          // max seconds queued before discarded
-  std::optional<long long> failure_ttl;  // default 1 year; -1 = forever
+  std::optional<long long> failure_ttl;  // default defaults::kFailureTtl; -1 = forever
   std::vector<std::string> depends_on;   // job ids this job waits for
   bool allow_dependency_failures = false;
   bool enqueue_at_front = false;           // for a deferred job once it is released
@@ -67,11 +67,10 @@ class Queue {
   const std::string& name() const { return name_; }
   std::string key() const;  // rq:queue:<name>
 
-  // Enqueues func_name("libname:function"; both parts made of
-  // [A-Za-z0-9_.-], libname not "." or "..") with the given arguments and
-  // options, atomically in one round trip (core/scripts/enqueue.lua; the
-  // client clock gives created_at/enqueued_at and the deferred score, as in
-  // RQ). Returns the stored Job (status queued, or deferred when a
+  // Enqueues func_name ("libname:function", valid as rqcpp/function_ref.hpp
+  // says) with the given arguments and options, atomically in one round trip
+  // (core/scripts/enqueue.lua; the client clock gives created_at/enqueued_at
+  // and the deferred score, as in RQ). Returns the stored Job (status queued, or deferred when a
   // dependency exists and is not finished). Throws std::invalid_argument for
   // bad options (timeout 0, ttl <= 0, malformed func or callback name, meta
   // not a msgpack map, retry max < 1 or negative interval, empty job_id),

@@ -6,17 +6,19 @@
 #include <string>
 #include <string_view>
 
+#include "rqcpp/defaults.hpp"
+
 namespace rqcpp {
 
 struct RedisUrl {
   std::string host = "127.0.0.1";  // empty when unix_path is set
-  int port = 6379;
+  int port = defaults::kRedisPort;
   std::string unix_path;  // non-empty for unix:// URLs
   int db = 0;
   std::string user;      // empty: AUTH with password only (or no AUTH)
   std::string password;  // empty: no AUTH
 
-  // Parses `url`. Defaults: port 6379, db 0. A db may also be given as
+  // Parses `url`. Defaults: port defaults::kRedisPort, db 0. A db may also be given as
   // ?db=N (redis:// and unix://). Throws UrlError naming what is wrong
   // (scheme, host, port, db, escape) and quoting the URL with the password
   // masked.
@@ -27,7 +29,7 @@ struct RedisUrl {
 };
 
 // RQ_REDIS_URL from the environment when set and non-empty, else
-// redis://127.0.0.1:6379/0.
+// defaults::kRedisUrl.
 std::string default_redis_url();
 
 }  // namespace rqcpp

@@ -33,7 +33,7 @@ void horse_main(const HorseJob& job, int out_fd) {
   static std::optional<Plugin> plugin;
   HorseOutcome outcome = run_guarded([&] {
     if (job.fn != nullptr) return call_plugin_function(job, job.fn);
-    FunctionRef ref = FunctionRef::parse(job.func_name);
+    FunctionRef ref = plugin_function_ref(job.func_name);
     plugin.emplace(Plugin::load(job.plugin_dir, ref.libname));
     return call_plugin_function(job, plugin->function(ref.function));
   });

@@ -16,11 +16,6 @@ struct Plugin::Library {
 
 namespace {
 
-bool name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '-';
-}
-
 // True when `inner` is `outer` itself or below it (both already canonical).
 bool inside(const fs::path& outer, const fs::path& inner) {
   auto o = outer.begin(), i = inner.begin();
@@ -33,33 +28,20 @@ bool inside(const fs::path& outer, const fs::path& inner) {
 }  // namespace
 
 bool valid_plugin_name(std::string_view libname) {
-  if (libname.empty() || libname == "." || libname == "..") return false;
-  for (char c : libname) {
-    if (!name_char(c)) return false;
-  }
-  return true;
+  return FunctionRef::is_valid_libname(libname);
 }
 
-FunctionRef FunctionRef::parse(std::string_view func_name) {
-  auto colon = func_name.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == func_name.size()) {
-    throw PluginError("invalid function name '" + std::string(func_name) +
-                      "' (expected libname:function)");
+FunctionRef plugin_function_ref(std::string_view func_name) {
+  if (std::string problem = FunctionRef::problem(func_name); !problem.empty()) {
+    throw PluginError(problem);
   }
-  FunctionRef ref{std::string(func_name.substr(0, colon)),
-                  std::string(func_name.substr(colon + 1))};
-  if (!valid_plugin_name(ref.libname)) {
-    throw PluginError("invalid plugin name '" + ref.libname +
-                      "' (allowed: [A-Za-z0-9_.-]+, not '.' or '..')");
-  }
-  return ref;
+  return FunctionRef::parse(func_name);
 }
 
 fs::path resolve_plugin(const fs::path& plugin_dir, std::string_view libname) {
   std::string name(libname);
   if (!valid_plugin_name(name)) {
-    throw PluginError("invalid plugin name '" + name +
-                      "' (allowed: [A-Za-z0-9_.-]+, not '.' or '..')");
+    throw PluginError("invalid plugin name '" + name + "'");
   }
   std::error_code ec;
   fs::path real_dir = fs::canonical(plugin_dir, ec);

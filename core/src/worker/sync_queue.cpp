@@ -74,7 +74,7 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
     HorseJob hj{id,   taken.origin, call.func_name,  call.args, call.kwargs,
                 meta, serializer,   std::string(""), plugin_dir_};  // no save_meta URL
     outcome = run_guarded([&] {
-      FunctionRef ref = FunctionRef::parse(hj.func_name);
+      FunctionRef ref = plugin_function_ref(hj.func_name);
       auto it = plugins_.find(ref.libname);
       if (it == plugins_.end()) {
         it = plugins_

@@ -112,7 +112,7 @@ const TriedPlugins::Cached& TriedPlugins::plugin_for(const std::string& plugin_d
 }
 
 rqcpp_job_fn TriedPlugins::function(const std::string& plugin_dir, const std::string& func_name) {
-  FunctionRef ref = FunctionRef::parse(func_name);
+  FunctionRef ref = plugin_function_ref(func_name);
   const Cached& c = plugin_for(plugin_dir, ref.libname);
   if (!c.plugin) throw PluginError(c.error);
   return c.plugin->function(ref.function);
@@ -121,7 +121,7 @@ rqcpp_job_fn TriedPlugins::function(const std::string& plugin_dir, const std::st
 TriedPlugins::Lookup TriedPlugins::loaded_function(const std::string& plugin_dir,
                                                    const std::string& func_name) {
   Lookup out;
-  FunctionRef ref = FunctionRef::parse(func_name);
+  FunctionRef ref = plugin_function_ref(func_name);
   out.libname = ref.libname;
   out.id = identity(plugin_dir, ref.libname);
   if (!out.id) return out;  // the horse reports the precise error

@@ -71,7 +71,8 @@
 // the function's declaration. A qualified name exports its last component
 // (RQCPP_JOB(text::upper, ...) is "upper"). `fn` must name one function, not
 // an overload set or a template (use RQCPP_JOB_NAMED with a cast or a wrapper).
-// The name is checked at compile time against [A-Za-z_][A-Za-z0-9_]*.
+// The name is checked at compile time by FunctionRef::is_valid_function
+// (rqcpp/function_ref.hpp: [A-Za-z0-9_.-]+).
 #define RQCPP_JOB(fn, doc) \
   RQCPP_SDK_JOB_(::rqcpp::sdk_detail::FixedString(#fn).unqualified(), fn, doc)
 
@@ -81,11 +82,11 @@
 #define RQCPP_JOB_NAMED(name, fn, doc) \
   RQCPP_SDK_JOB_(::rqcpp::sdk_detail::FixedString(name), fn, doc)
 
-#define RQCPP_SDK_JOB_(fixed, fn, doc)                                                     \
-  static_assert((fixed).is_valid_job_name(),                                               \
-                "rqcpp job names must match [A-Za-z_][A-Za-z0-9_]*; use RQCPP_JOB_NAMED"); \
-  [[maybe_unused]] static const ::rqcpp::sdk_detail::Registrar RQCPP_SDK_CONCAT_(          \
-      rqcpp_job_registrar_, __COUNTER__)(::rqcpp::sdk_detail::job_name<fixed>, doc,        \
+#define RQCPP_SDK_JOB_(fixed, fn, doc)                                              \
+  static_assert((fixed).is_valid_job_name(),                                        \
+                "rqcpp job names must match [A-Za-z0-9_.-]+; use RQCPP_JOB_NAMED"); \
+  [[maybe_unused]] static const ::rqcpp::sdk_detail::Registrar RQCPP_SDK_CONCAT_(   \
+      rqcpp_job_registrar_, __COUNTER__)(::rqcpp::sdk_detail::job_name<fixed>, doc, \
                                          &::rqcpp::sdk_detail::job_entry<fixed, &fn>)
 
 // Defines the plugin's manifest symbol rqcpp_plugin_manifest, listing every

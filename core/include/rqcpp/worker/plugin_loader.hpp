@@ -1,7 +1,7 @@
 // Finding, loading and checking job plugins (docs/design.md, "Plugins").
 //
-// A job names its function "libname:function". libname must match
-// [A-Za-z0-9_.-]+ and not be "." or "..", and resolves to
+// A job names its function "libname:function" (rqcpp/function_ref.hpp says
+// which strings are valid). libname resolves to
 // <plugin-dir>/lib<libname>.so, else <plugin-dir>/<libname>.so; the resolved
 // real path (symlinks followed) must lie inside the real plugin directory. The
 // library must export rqcpp_plugin_manifest with abi_version ==
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "rqcpp/error.hpp"
+#include "rqcpp/function_ref.hpp"
 #include "rqcpp/plugin.h"
 
 namespace rqcpp {
@@ -33,15 +34,11 @@ class PluginError : public Error {
   using Error::Error;
 };
 
-// "libname:function" split at the first ':'. Throws PluginError when there is
-// no ':' or either part is empty, or when libname is not a valid plugin name.
-struct FunctionRef {
-  std::string libname;
-  std::string function;
-  static FunctionRef parse(std::string_view func_name);
-};
+// FunctionRef::parse (rqcpp/function_ref.hpp, the one libname:function
+// rule), throwing PluginError with the same message, as a job fails with.
+FunctionRef plugin_function_ref(std::string_view func_name);
 
-// True when `libname` matches [A-Za-z0-9_.-]+ and is not "." or "..".
+// FunctionRef::is_valid_libname.
 bool valid_plugin_name(std::string_view libname);
 
 // The file lib<libname>.so or <libname>.so in `plugin_dir`, as a real path.

@@ -12,6 +12,7 @@
 #include "rqcpp/sdk/arg_codec.hpp"
 #include "rqcpp/sdk/job_error.hpp"
 #include "rqcpp/sdk/message.hpp"
+#include "rqcpp/sdk/packed_bytes.hpp"
 #include "rqcpp/sdk/visibility.hpp"
 
 namespace rqcpp {
@@ -71,7 +72,7 @@ class JobContext {
   // keys. Throws std::runtime_error when the host rejects the new meta.
   template <class T>
   void set_meta(std::string_view key, const T& value) {
-    rewrite_meta(key, true, [&](msgpack::packer<msgpack::sbuffer>& p) {
+    rewrite_meta(key, true, [&](msgpack::packer<sdk_detail::PackedBytes>& p) {
       p.pack_str(static_cast<std::uint32_t>(key.size()));
       p.pack_str_body(key.data(), static_cast<std::uint32_t>(key.size()));
       p.pack(value);
@@ -80,7 +81,7 @@ class JobContext {
 
   // Removes meta[key] if present.
   void erase_meta(std::string_view key) {
-    rewrite_meta(key, false, [](msgpack::packer<msgpack::sbuffer>&) {});
+    rewrite_meta(key, false, [](msgpack::packer<sdk_detail::PackedBytes>&) {});
   }
 
   // Replaces the whole meta. Throws std::invalid_argument when
@@ -127,8 +128,8 @@ class JobContext {
       for (std::uint32_t i = 0; i < map.via.map.size; ++i)
         kept += !key_is(map.via.map.ptr[i].key, key);
     }
-    msgpack::sbuffer buf;
-    msgpack::packer<msgpack::sbuffer> p(buf);
+    sdk_detail::PackedBytes buf;
+    msgpack::packer<sdk_detail::PackedBytes> p(buf);
     p.pack_map(kept + (adds ? 1 : 0));
     if (map.type == msgpack::type::MAP) {
       for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
@@ -138,7 +139,8 @@ class JobContext {
       }
     }
     if (adds) append(p);
-    int rc = ctx_->set_meta(ctx_, reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size());
+    int rc = ctx_->set_meta(ctx_, reinterpret_cast<const std::uint8_t*>(buf.bytes.data()),
+                            buf.bytes.size());
     if (rc != RQCPP_OK) throw std::runtime_error("rqcpp: the host rejected the job's new meta");
   }
 

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "rqcpp/function_ref.hpp"
 #include "rqcpp/plugin.h"
 #include "rqcpp/sdk/arg_codec.hpp"
 #include "rqcpp/sdk/demangle.hpp"
@@ -22,6 +23,7 @@
 #include "rqcpp/sdk/job_error.hpp"
 #include "rqcpp/sdk/kwargs.hpp"
 #include "rqcpp/sdk/message.hpp"
+#include "rqcpp/sdk/packed_bytes.hpp"
 #include "rqcpp/sdk/visibility.hpp"
 
 namespace rqcpp {
@@ -46,17 +48,10 @@ struct FixedString {
     for (; j < N; ++j) out.value[j] = '\0';
     return out;
   }
-  // True for names usable as the function part of "libname:function":
-  // [A-Za-z_][A-Za-z0-9_]*.
+  // True for names usable as the function part of "libname:function"
+  // (FunctionRef::is_valid_function, the rule every other user checks).
   constexpr bool is_valid_job_name() const {
-    auto alpha = [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    };
-    if (!alpha(value[0])) return false;
-    for (std::size_t i = 1; i < N && value[i]; ++i) {
-      if (!alpha(value[i]) && !(value[i] >= '0' && value[i] <= '9')) return false;
-    }
-    return true;
+    return FunctionRef::is_valid_function(std::string_view(value));
   }
 };
 
@@ -147,8 +142,8 @@ D decode_arg(const char* name, const msgpack::object& args, std::size_t i) {
 // Decodes every parameter of F from `args` (array) and `kwargs` (raw map) and
 // calls F; returns the packed result, or nullopt for void.
 template <auto F, std::size_t... I>
-std::optional<msgpack::sbuffer> call_with(const char* name, const msgpack::object& args,
-                                          std::string_view kwargs, std::index_sequence<I...>) {
+std::optional<std::string> call_with(const char* name, const msgpack::object& args,
+                                     std::string_view kwargs, std::index_sequence<I...>) {
   using Params = typename Signature<decltype(F)>::Params;
   using Decoded = std::tuple<std::remove_cvref_t<std::tuple_element_t<I, Params>>...>;
   [[maybe_unused]] auto decode_one = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
@@ -168,9 +163,7 @@ std::optional<msgpack::sbuffer> call_with(const char* name, const msgpack::objec
   } else {
     decltype(auto) result =
         std::invoke(F, std::forward<std::tuple_element_t<I, Params>>(std::get<I>(values))...);
-    msgpack::sbuffer out;
-    msgpack::pack(out, result);
-    return out;
+    return pack_bytes(result);
   }
 }
 
@@ -227,7 +220,7 @@ int job_entry(rqcpp_context* ctx, const std::uint8_t* args, std::size_t args_siz
     if (given < S::required() || given > S::positional) {
       throw JobError("TypeError", arity_message(name, S::required(), S::positional, given));
     }
-    std::optional<msgpack::sbuffer> result =
+    std::optional<std::string> result =
         call_with<F>(name, array, kw, std::make_index_sequence<S::count>{});
     if (result) {
       ctx->set_result(ctx, reinterpret_cast<const std::uint8_t*>(result->data()), result->size());
