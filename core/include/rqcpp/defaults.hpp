@@ -11,6 +11,9 @@ namespace rqcpp::defaults {
 
 // Redis used when neither --url nor RQ_REDIS_URL is given.
 inline constexpr std::string_view kRedisUrl = "redis://127.0.0.1:6379/0";
+// Plugin directory of rqworker and `rqctl plugins` when neither
+// --plugin-dir nor RQCPP_PLUGIN_DIR is given.
+inline constexpr std::string_view kPluginDir = "./plugins";
 
 // --- jobs (RQ: Queue.DEFAULT_TIMEOUT, DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL)
 
