@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "log_format.hpp"
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/redis_url.hpp"
-#include "log_format.hpp"
-#include "rqcpp/uuid.hpp"
-#include "worker_pool.hpp"
 #include "rqcpp/worker/worker.hpp"
+#include "worker_pool.hpp"
 
 namespace po = boost::program_options;
 
@@ -49,27 +49,25 @@ bool set_level(std::string level) {
   return true;
 }
 
+// rqworker's exit code for an error that stopped the worker.
+int exit_code_for(const std::exception& e) {
+  if (dynamic_cast<const rqcpp::UrlError*>(&e) || dynamic_cast<const std::invalid_argument*>(&e)) {
+    return kExitUsage;
+  }
+  if (dynamic_cast<const rqcpp::WorkerNameTaken*>(&e)) return kExitNameTaken;
+  return kExitRedis;  // Redis failing at start, or another runtime error
+}
+
 // One worker in this process until it stops; rqworker's exit code.
 int run_worker(rqcpp::WorkerOptions opt) {
   try {
     rqcpp::Worker worker(opt);
     worker.run();
     return kExitOk;
-  } catch (const rqcpp::UrlError& e) {
-    std::cerr << "rqworker: bad Redis URL: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const rqcpp::WorkerNameTaken& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitNameTaken;
-  } catch (const rqcpp::RedisError& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitRedis;
   } catch (const std::exception& e) {
-    std::cerr << "rqworker: " << e.what() << "\n";
-    return kExitRedis;
+    const bool url = dynamic_cast<const rqcpp::UrlError*>(&e) != nullptr;
+    std::cerr << "rqworker: " << (url ? "bad Redis URL: " : "") << e.what() << "\n";
+    return exit_code_for(e);
   }
 }
 
@@ -82,46 +80,54 @@ int main(int argc, char** argv) {
 
   rqcpp::WorkerOptions opt;
   std::string level;
-  long long interval = 30;
-  long long maintenance_interval = 600;
-  long long worker_ttl = 420;
-  long long heartbeat_grace = 60;
-  long long callback_timeout = 60;
+  // Every default comes from WorkerOptions, i.e. rqcpp/defaults.hpp.
+  long long interval = opt.job_monitoring_interval.count();
+  long long maintenance_interval = opt.maintenance_interval.count();
+  long long worker_ttl = opt.worker_ttl.count();
+  long long heartbeat_grace = opt.heartbeat_grace.count();
+  long long callback_timeout = opt.callback_timeout.count();
   std::string worker_class;
-  long long max_idle_time = 0;
+  long long max_idle_time = opt.max_idle_time.count();
   int pool_size = 0;
   std::string dequeue_strategy;
   std::string log_format;
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help and exit")(
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
-      "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
-      "(default: $RQ_REDIS_URL, else redis://127.0.0.1:6379/0)")(
+      ("Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
+       "(default: $RQ_REDIS_URL, else " +
+       std::string(rqcpp::defaults::kRedisUrl) + ")")
+          .c_str())(
       "plugin-dir,P",
       po::value<std::string>(&opt.plugin_dir)
-          ->default_value(env_or("RQCPP_PLUGIN_DIR", "./plugins")),
-      "directory holding job plugins lib<name>.so (default: $RQCPP_PLUGIN_DIR, else ./plugins)")(
-      "burst,b", po::bool_switch(&opt.burst), "run until the queues are empty, then exit")(
+          ->default_value(env_or("RQCPP_PLUGIN_DIR", std::string(rqcpp::defaults::kPluginDir))),
+      ("directory holding job plugins lib<name>.so (default: $RQCPP_PLUGIN_DIR, else " +
+       std::string(rqcpp::defaults::kPluginDir) + ")")
+          .c_str())("burst,b", po::bool_switch(&opt.burst),
+                    "run until the queues are empty, then exit")(
       "name,n", po::value<std::string>(&opt.name), "worker name (default: a random uuid4 hex)")(
-      "job-monitoring-interval", po::value<long long>(&interval)->default_value(30),
+      "job-monitoring-interval", po::value<long long>(&interval)->default_value(interval),
       "seconds between heartbeats while a job runs (and while idle)")(
-      "worker-ttl", po::value<long long>(&worker_ttl)->default_value(420),
+      "worker-ttl", po::value<long long>(&worker_ttl)->default_value(worker_ttl),
       "RQ's worker_ttl: an idle worker's key lives this + --heartbeat-grace seconds and is "
       "renewed at least every min(--job-monitoring-interval, worker-ttl/2) seconds; once a "
       "killed worker's key has expired, other workers' maintenance recovers its jobs")(
-      "heartbeat-grace", po::value<long long>(&heartbeat_grace)->default_value(60),
+      "heartbeat-grace", po::value<long long>(&heartbeat_grace)->default_value(heartbeat_grace),
       "rqcpp extension: seconds added to every worker key and job heartbeat TTL (RQ's fixed "
-      "60); shorter recovers a dead worker's jobs sooner, but must outlast any stall of a "
+      "value is the default); shorter recovers a dead worker's jobs sooner, but must outlast any "
+      "stall of a "
       "live worker")(
-      "results-ttl", po::value<long long>(&opt.default_result_ttl)->default_value(500),
+      "results-ttl",
+      po::value<long long>(&opt.default_result_ttl)->default_value(opt.default_result_ttl),
       "seconds to keep results of jobs that set no result_ttl (-1: forever)")(
       "with-scheduler,s", po::bool_switch(&opt.with_scheduler),
       "also move due scheduled jobs (enqueue_at/enqueue_in, retry intervals) of these queues "
       "into them, under RQ's per-queue scheduler locks")(
-      "maintenance-interval", po::value<long long>(&maintenance_interval)->default_value(600),
+      "maintenance-interval",
+      po::value<long long>(&maintenance_interval)->default_value(maintenance_interval),
       "seconds between registry maintenance runs (also run at start); the per-queue "
       "rq:clean_registries lock is held for this minus 1 second")(
-      "callback-timeout", po::value<long long>(&callback_timeout)->default_value(60),
+      "callback-timeout", po::value<long long>(&callback_timeout)->default_value(callback_timeout),
       "seconds a job's on_success/on_failure/on_stopped callback may run")(
       "worker-class", po::value<std::string>(&worker_class)->default_value("fork"),
       "fork: each job in a forked work horse (RQ's Worker); simple: jobs in the worker "
@@ -130,9 +136,9 @@ int main(int argc, char** argv) {
       "pool", po::value<int>(&pool_size)->default_value(0),
       "run N workers (named <name>.1, <name>.2, ...) under a supervisor that replaces one "
       "that dies and on SIGTERM/SIGINT shuts them all down warmly (RQ's worker-pool)")(
-      "max-jobs", po::value<long long>(&opt.max_jobs)->default_value(0),
+      "max-jobs", po::value<long long>(&opt.max_jobs)->default_value(opt.max_jobs),
       "exit (status 0) after running this many jobs; 0: no limit")(
-      "max-idle-time", po::value<long long>(&max_idle_time)->default_value(0),
+      "max-idle-time", po::value<long long>(&max_idle_time)->default_value(max_idle_time),
       "exit (status 0) after this many seconds without a job; 0: no limit")(
       "dequeue-strategy", po::value<std::string>(&dequeue_strategy)->default_value("default"),
       "default (queues in the order given), round_robin (start after the queue of the last "
@@ -185,10 +191,6 @@ int main(int argc, char** argv) {
     std::cerr << "rqworker: unknown logging level '" << level << "'\n";
     return kExitUsage;
   }
-  if (opt.queues.empty()) {
-    std::cerr << "rqworker: at least one QUEUE is required (see rqworker --help)\n";
-    return kExitUsage;
-  }
   if (!rqworker::set_log_format(*logger, log_format)) {
     std::cerr << "rqworker: --log-format must be text or json, not '" << log_format << "'\n";
     return kExitUsage;
@@ -202,10 +204,6 @@ int main(int argc, char** argv) {
               << dequeue_strategy << "'\n";
     return kExitUsage;
   }
-  if (opt.max_jobs < 0 || max_idle_time < 0) {
-    std::cerr << "rqworker: --max-jobs and --max-idle-time must not be negative\n";
-    return kExitUsage;
-  }
   opt.max_idle_time = std::chrono::seconds(max_idle_time);
   if (worker_class == "simple") {
     opt.worker_class = rqcpp::WorkerOptions::Class::kSimple;
@@ -214,35 +212,25 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   opt.job_monitoring_interval = std::chrono::seconds(interval);
-  if (maintenance_interval < 1) {
-    std::cerr << "rqworker: --maintenance-interval must be at least 1 second\n";
-    return kExitUsage;
-  }
   opt.maintenance_interval = std::chrono::seconds(maintenance_interval);
-  if (worker_ttl < 1 || heartbeat_grace < 1) {
-    std::cerr << "rqworker: --worker-ttl and --heartbeat-grace must be at least 1 second\n";
-    return kExitUsage;
-  }
   opt.worker_ttl = std::chrono::seconds(worker_ttl);
   opt.heartbeat_grace = std::chrono::seconds(heartbeat_grace);
-  if (callback_timeout < 1) {
-    std::cerr << "rqworker: --callback-timeout must be at least 1 second\n";
-    return kExitUsage;
-  }
   opt.callback_timeout = std::chrono::seconds(callback_timeout);
   opt.version_text = "rqcpp " RQCPP_VERSION " (C++)";
-  if (!std::filesystem::is_directory(opt.plugin_dir)) {
-    spdlog::warn("plugin directory '{}' does not exist: every job will fail until it does",
-                 opt.plugin_dir);
-  }
-
   if (pool_size < 0) {
     std::cerr << "rqworker: --pool must be at least 1\n";
     return kExitUsage;
   }
-  if (pool_size > 0) {
-    if (opt.name.empty()) opt.name = rqcpp::uuid4_hex();
-    return rqworker::run_pool(opt, pool_size, run_worker);
+  try {
+    opt = rqcpp::validate_worker_options(std::move(opt));  // the one check of the values
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "rqworker: " << e.what() << " (see rqworker --help)\n";
+    return kExitUsage;
   }
+  if (!std::filesystem::is_directory(opt.plugin_dir)) {
+    spdlog::warn("plugin directory '{}' does not exist: every job will fail until it does",
+                 opt.plugin_dir);
+  }
+  if (pool_size > 0) return rqworker::run_pool(opt, pool_size, run_worker);
   return run_worker(opt);
 }

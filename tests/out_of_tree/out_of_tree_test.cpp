@@ -1,4 +1,5 @@
-// The installed package works for a plugin author: `cmake --install` this
+// The installed package works for a plugin author and for a program
+// embedding the worker runtime (SyncQueue): `cmake --install` this
 // build into a temporary prefix, build tests/out_of_tree/plugin against it
 // with find_package(rqcpp), then run its jobs with the real rqworker against
 // a private redis-server and read the results back with the core API.
@@ -81,6 +82,12 @@ TEST_CASE("a plugin built against the installed package runs in rqworker", "[out
   REQUIRE(rqcpp::Job::fetch(conn, total_id).result<long long>() == std::optional<long long>(42));
   REQUIRE(rqcpp::Job::fetch(conn, producer_id).result<std::string>() ==
           std::optional<std::string>("hello, producer"));
+
+  // The installed runtime: SyncQueue runs the job in the calling process.
+  CHECK(trimmed(
+            step({(build / "oot_sync").string(), redis.url(), "oot-sync", plugins.string(), "sync"},
+                 std::chrono::seconds(30))
+                .out) == "hello, sync");
 
   rqcpp::Job bad = rqcpp::Job::fetch(conn, bad_id);
   REQUIRE(bad.status() == rqcpp::JobStatus::kFailed);

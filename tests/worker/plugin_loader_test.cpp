@@ -1,6 +1,6 @@
 // Plugin resolution and loading, in-process (no Redis): every refusal names
 // its reason.
-#include "rqcpp/worker/plugin_loader.hpp"
+#include "worker/plugin_loader.hpp"
 
 #include <unistd.h>
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "rqcpp/args.hpp"
+#include "rqcpp/timestamp.hpp"
 #include "worker_fixture.hpp"
 
 using namespace rqcpp;
@@ -80,10 +81,10 @@ TEST_CASE("simple worker: a plugin crashing in its loader fails its jobs in a pr
   Queue q(f.conn, "sl");
   const std::vector<std::string> ids{q.enqueue("loadcrash:work").id(),
                                      q.enqueue("loadcrash:work").id()};
-  RunResult r = run({rqworker_path(), "--url", f.redis.url(), "--plugin-dir",
-                     binary_dir() + "/test-plugins", "--burst", "--worker-class", "simple",
-                     "--name", "w-sl", "sl"},
-                    std::chrono::seconds(60));
+  RunResult r =
+      run({rqworker_path(), "--url", f.redis.url(), "--plugin-dir", binary_dir() + "/test-plugins",
+           "--burst", "--worker-class", "simple", "--name", "w-sl", "sl"},
+          std::chrono::seconds(60));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);  // the crash happened in the probe, not in the worker
   for (const std::string& id : ids) {
@@ -156,4 +157,78 @@ TEST_CASE("rqworker refuses an unknown --worker-class", "[worker][simple]") {
   RunResult r = run(f.worker_argv({"--worker-class", "thread", "q"}), std::chrono::seconds(10));
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Contains("--worker-class must be fork or simple"));
+}
+
+namespace {
+
+// A simple worker runs a 6 s job (`timeout`: the job's timeout option)
+// under heartbeat settings of 1-2 s while a forking worker on the same
+// queue cleans the registries every second: the job must end with its
+// real result, never failed as abandoned (issue 9).
+void check_long_job_survives_maintenance(const std::optional<Duration>& timeout,
+                                         const std::string& tag) {
+  WorkerFixture f;
+  const std::string queue = "slong-" + tag;
+  const std::vector<std::string> short_ttls{
+      "--worker-ttl",           "2", "--heartbeat-grace",         "1",
+      "--maintenance-interval", "1", "--job-monitoring-interval", "1"};
+  auto argv = [&](const std::string& name, bool simple) {
+    std::vector<std::string> a{"--name", name};
+    if (simple) a.insert(a.end(), {"--worker-class", "simple"});
+    a.insert(a.end(), short_ttls.begin(), short_ttls.end());
+    a.push_back(queue);
+    return f.worker_argv(a);
+  };
+  Process simple(argv("simple-" + tag, true), {}, log_path("simple_long_" + tag));
+  Queue q(f.conn, queue);
+  EnqueueOptions o;
+  o.job_timeout = timeout;
+  const std::string id = q.enqueue_with(o, "builtin:sleep", 6.0).id();
+  REQUIRE(f.eventually([&] { return f.status(id) == "started"; }));
+  REQUIRE(f.hget(keys::job(id), "worker_name") == "simple-" + tag);
+  // Started only now, so it cannot take the job; its maintenance is what
+  // would fail a job whose heartbeat deadline passed.
+  Process rescuer(argv("rescuer-" + tag, false), {}, log_path("simple_long_rescuer_" + tag));
+
+  bool deadline_checked = false;
+  REQUIRE(f.eventually(
+      [&] {
+        const std::string s = f.status(id);
+        if (s == "started") {
+          // The heartbeat moved the deadline and the worker key's TTL past
+          // the job's run time (RQ's SimpleWorker: timeout + grace).
+          auto score = f.zscore(keys::started(queue), id);
+          REQUIRE(score.has_value());
+          if (timeout && timeout->seconds > 0 && !deadline_checked &&
+              f.hget(keys::job(id), "last_heartbeat") != f.hget(keys::job(id), "started_at")) {
+            CHECK(*score - static_cast<double>(now_seconds()) > 60);
+            CHECK(f.ttl(keys::worker("simple-" + tag)) > 60);
+            deadline_checked = true;
+          }
+        }
+        return s != "started";
+      },
+      std::chrono::seconds(30)));
+  INFO("job " << id << " exc_info: " << f.exc_info(id));
+  CHECK(f.status(id) == "finished");
+  CHECK(Job::fetch(f.conn, id).result<double>() == 6.0);
+  CHECK_FALSE(f.zscore(keys::failed(queue), id).has_value());
+  CHECK(f.zscore(keys::finished(queue), id).has_value());
+  if (timeout && timeout->seconds > 0) CHECK(deadline_checked);
+  simple.signal(SIGTERM);
+  rescuer.signal(SIGTERM);
+  CHECK(simple.wait(std::chrono::seconds(10)) == 0);
+  CHECK(rescuer.wait(std::chrono::seconds(10)) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("simple worker: a job longer than the heartbeat TTL is not failed as abandoned",
+          "[worker][simple]") {
+  check_long_job_survives_maintenance(std::nullopt, "default");
+}
+
+TEST_CASE("simple worker: a job without a time limit is not failed as abandoned",
+          "[worker][simple]") {
+  check_long_job_survives_maintenance(Duration(-1LL), "nolimit");
 }

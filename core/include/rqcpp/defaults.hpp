@@ -13,6 +13,9 @@ namespace rqcpp::defaults {
 inline constexpr std::string_view kRedisUrl = "redis://127.0.0.1:6379/0";
 // The port of a redis:// URL that names none (Redis' own default).
 inline constexpr int kRedisPort = 6379;
+// Plugin directory of rqworker and `rqctl plugins` when neither
+// --plugin-dir nor RQCPP_PLUGIN_DIR is given.
+inline constexpr std::string_view kPluginDir = "./plugins";
 
 // --- jobs (RQ: Queue.DEFAULT_TIMEOUT, DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL)
 

@@ -10,6 +10,7 @@
 
 #include "rqcpp/args.hpp"
 #include "rqcpp/job.hpp"
+#include "rqcpp/typed_enqueue.hpp"
 
 namespace rqcpp {
 
@@ -59,7 +60,7 @@ struct JobSpec {
   EnqueueOptions options;
 };
 
-class Queue {
+class Queue : public TypedEnqueue<Queue> {
  public:
   // `conn` must outlive the Queue and every Job it returns.
   Queue(Connection& conn, std::string name, Serializer serializer = Serializer::kMsgpack);
@@ -77,17 +78,8 @@ class Queue {
   // RedisError when Redis fails.
   Job enqueue_call(std::string_view func_name, const Args& args,
                    const EnqueueOptions& options = {});
-
-  // Typed convenience: q.enqueue("lib:add", 1, 2).
-  template <class... A>
-  Job enqueue(std::string_view func_name, A&&... args) {
-    return enqueue_call(func_name, Args::of(std::forward<A>(args)...));
-  }
-  // Typed convenience with options: q.enqueue_with(opts, "lib:add", 1, 2).
-  template <class... A>
-  Job enqueue_with(const EnqueueOptions& options, std::string_view func_name, A&&... args) {
-    return enqueue_call(func_name, Args::of(std::forward<A>(args)...), options);
-  }
+  // Typed convenience (typed_enqueue.hpp): q.enqueue("lib:add", 1, 2),
+  // q.enqueue_with(opts, "lib:add", 1, 2).
 
   // Schedules func_name to run at `when` (RQ's enqueue_at, wire doc 3.3), in
   // one round trip (core/scripts/schedule.lua): ZADD rq:scheduled:<q> with

@@ -1,62 +1,65 @@
-// Job callbacks (on_success / on_failure / on_stopped): run in their own work
-// horse after the job's outcome is written, with RQ's callback timeout. A
-// callback cannot change its job's outcome; its own failure is only logged.
+// Picking and running job callbacks; see callback_runner.hpp.
+#include "worker/callback_runner.hpp"
+
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <system_error>
 
-#include "worker/worker_impl.hpp"
+#include "worker/callback_args.hpp"
+#include "worker/child_supervisor.hpp"
+#include "worker/work_horse.hpp"
 
 namespace rqcpp {
 
-void Worker::Impl::run_callback(const PendingCallback& cb) {
+std::optional<PendingCallback> pick_callback(const TakenJob& job, const PluginCall& call,
+                                             const CallOutcome& outcome, bool stopped) {
+  PendingCallback cb{"", call};
+  cb.call.fn = nullptr;
+  cb.call.kwargs = std::string("\x80", 1);
+  if (stopped) {
+    if (job.on_stopped.empty()) return std::nullopt;
+    cb.kind = "stopped";
+    cb.call.func_name = job.on_stopped;
+    cb.call.args = stopped_callback_args(job.id);
+  } else if (outcome.ok) {
+    if (job.on_success.empty()) return std::nullopt;
+    cb.kind = "success";
+    cb.call.func_name = job.on_success;
+    const bool value = outcome.result && !outcome.result->empty();
+    cb.call.args = success_callback_args(job.id, value ? *outcome.result : std::string("\xc0", 1));
+  } else {
+    if (job.on_failure.empty()) return std::nullopt;
+    cb.kind = "failure";
+    cb.call.func_name = job.on_failure;
+    cb.call.args = failure_callback_args(job.id, outcome.exc_type, outcome.exc_message);
+  }
+  return cb;
+}
+
+void run_callback(const PendingCallback& cb, std::chrono::seconds timeout,
+                  const ChildSupervisor& supervisor,
+                  const std::function<std::chrono::steady_clock::time_point()>& duties) {
   const std::string& name = cb.call.func_name;
   const std::string& id = cb.call.id;
   std::optional<WorkHorse> h;
   try {
     h.emplace(WorkHorse::spawn(cb.call));
   } catch (const std::system_error& e) {
-    spdlog::warn("job {}: {} callback {} not run: cannot start a work horse: {}", id, cb.kind,
-                 name, e.what());
+    spdlog::warn("job {}: {} callback {} not run: cannot start a work horse: {}", id, cb.kind, name,
+                 e.what());
     return;
   }
-  horse = &*h;  // kill-horse and cold shutdown reach the callback too
-  struct Forget {
-    Impl& w;
-    ~Forget() { w.horse = nullptr; }
-  } forget{*this};
-  const auto deadline = Steady::now() + opt.callback_timeout;
-  bool timed_out = false;
-  if (stop_requests >= 2) h->kill();
-  while (!h->try_reap()) {
-    const auto now = Steady::now();
-    if (!timed_out && now >= deadline) {
-      timed_out = true;
-      h->kill();
-      continue;
-    }
-    if (now >= next_heartbeat) idle_heartbeat();
-    const auto wake = std::min({timed_out ? now + std::chrono::milliseconds(100) : deadline,
-                                next_heartbeat, next_periodic(deadline, false)});
-    std::vector<pollfd> extra;
-    const int fd = h->fd();
-    if (fd >= 0) extra.push_back(pollfd{fd, POLLIN, 0});
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - Steady::now()) +
-                std::chrono::milliseconds(1);
-    std::vector<pollfd> fds =
-        poll_events(std::move(extra), std::max(wait, std::chrono::milliseconds(0)));
-    for (const pollfd& p : fds) {
-      if (fd >= 0 && p.fd == fd && p.revents != 0) h->on_readable();
-    }
-    run_scheduler_if_due();
-  }
-  if (timed_out) {
+  ChildWatch watch;
+  // kill-horse and a cold shutdown reach the callback; stop-job (its job is
+  // over) does not.
+  watch.deadline = std::chrono::steady_clock::now() + timeout;
+  watch.duties = duties;
+  if (supervisor.wait(h->process(), watch).timed_out) {
     spdlog::warn("job {}: {} callback {} timed out after {}s and was killed", id, cb.kind, name,
-                 opt.callback_timeout.count());
+                 timeout.count());
     return;
   }
-  HorseOutcome out = h->outcome();
+  CallOutcome out = h->outcome();
   if (!out.ok) {
     spdlog::warn("job {}: {} callback {} failed: {}{}{}", id, cb.kind, name, out.exc_type,
                  out.exc_type.empty() ? "" : ": ", out.exc_message);

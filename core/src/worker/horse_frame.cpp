@@ -52,7 +52,7 @@ class Reader {
 
 }  // namespace
 
-std::string encode(const HorseOutcome& o) {
+std::string encode(const CallOutcome& o) {
   std::string body;
   body.push_back(o.ok ? 1 : 0);
   body.push_back(o.result ? 1 : 0);
@@ -67,14 +67,14 @@ std::string encode(const HorseOutcome& o) {
   return frame + body;
 }
 
-std::optional<HorseOutcome> decode(std::string_view buffer) {
+std::optional<CallOutcome> decode(std::string_view buffer) {
   if (buffer.size() < 8) return std::nullopt;
   uint64_t len;
   std::memcpy(&len, buffer.data(), 8);
   if (buffer.size() - 8 < len) return std::nullopt;
   if (buffer.size() - 8 > len) throw DecodeError("work horse sent bytes after its outcome");
   Reader r(buffer.substr(8));
-  HorseOutcome o;
+  CallOutcome o;
   o.ok = r.u8() != 0;
   bool has_result = r.u8() != 0;
   bool has_meta = r.u8() != 0;
@@ -89,7 +89,7 @@ std::optional<HorseOutcome> decode(std::string_view buffer) {
   return o;
 }
 
-std::string encode_job(const HorseJob& j) {
+std::string encode_job(const PluginCall& j) {
   std::string out;
   for (std::string_view s :
        {std::string_view(j.id), std::string_view(j.origin), std::string_view(j.func_name),
@@ -102,9 +102,9 @@ std::string encode_job(const HorseJob& j) {
   return out;
 }
 
-HorseJob decode_job(std::string_view bytes) {
+PluginCall decode_job(std::string_view bytes) {
   Reader r(bytes);
-  HorseJob j;
+  PluginCall j;
   j.id = r.str();
   j.origin = r.str();
   j.func_name = r.str();

@@ -2,7 +2,7 @@
 // versioning; lengths are native u64). Outcome (child -> parent): u64 body
 // length, then u8 ok, u8 has_result, u8 has_meta and five length-prefixed
 // strings (result, exc_type, exc_message, traceback, meta). Job (parent ->
-// standby child, which reads to end of file): the HorseJob's strings, its
+// standby child, which reads to end of file): the PluginCall's strings, its
 // serializer and its function pointer (valid in the child, forked from the
 // parent that resolved it).
 #pragma once
@@ -11,19 +11,19 @@
 #include <string>
 #include <string_view>
 
-#include "rqcpp/worker/work_horse.hpp"
+#include "worker/work_horse.hpp"
 
 namespace rqcpp::horse_frame {
 
-std::string encode(const HorseOutcome& outcome);
+std::string encode(const CallOutcome& outcome);
 
 // nullopt while `buffer` does not yet hold a whole frame; throws DecodeError
 // when it holds something that is not a frame.
-std::optional<HorseOutcome> decode(std::string_view buffer);
+std::optional<CallOutcome> decode(std::string_view buffer);
 
-std::string encode_job(const HorseJob& job);
+std::string encode_job(const PluginCall& job);
 
 // Throws DecodeError on a truncated or malformed job.
-HorseJob decode_job(std::string_view bytes);
+PluginCall decode_job(std::string_view bytes);
 
 }  // namespace rqcpp::horse_frame

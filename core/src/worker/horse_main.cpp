@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <optional>
 
-#include "rqcpp/worker/plugin_loader.hpp"
 #include "worker/horse_frame.hpp"
 #include "worker/plugin_call.hpp"
+#include "worker/plugin_loader.hpp"
 
 namespace rqcpp {
 
@@ -27,11 +27,11 @@ void write_all(int fd, const std::string& bytes) {
 
 }  // namespace
 
-void horse_main(const HorseJob& job, int out_fd) {
+void horse_main(const PluginCall& job, int out_fd) {
   // Never unloaded: _exit() below ends the process, and dlclose() could run
   // plugin destructors we have no reason to trust.
   static std::optional<Plugin> plugin;
-  HorseOutcome outcome = run_guarded([&] {
+  CallOutcome outcome = run_guarded([&] {
     if (job.fn != nullptr) return call_plugin_function(job, job.fn);
     FunctionRef ref = plugin_function_ref(job.func_name);
     plugin.emplace(Plugin::load(job.plugin_dir, ref.libname));
@@ -55,11 +55,11 @@ void standby_main(int job_fd, int out_fd) {
   }
   ::close(job_fd);
   if (bytes.empty()) _exit(0);  // discarded before it got a job
-  HorseJob job;
+  PluginCall job;
   try {
     job = horse_frame::decode_job(bytes);
   } catch (const std::exception& e) {
-    write_all(out_fd, horse_frame::encode(HorseOutcome::failure("RuntimeError", e.what())));
+    write_all(out_fd, horse_frame::encode(CallOutcome::failure("RuntimeError", e.what())));
     _exit(0);
   }
   horse_main(job, out_fd);

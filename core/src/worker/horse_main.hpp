@@ -1,7 +1,7 @@
 // The child side of a work horse: runs one job and leaves with _exit().
 #pragma once
 
-#include "rqcpp/worker/work_horse.hpp"
+#include "worker/work_horse.hpp"
 
 namespace rqcpp {
 
@@ -9,7 +9,7 @@ namespace rqcpp {
 // the job function with a fresh rqcpp_context, writes
 // the framed outcome to `out_fd` and calls _exit(0). Runs only in a freshly
 // forked child; never returns and never touches the parent's Redis state.
-[[noreturn]] void horse_main(const HorseJob& job, int out_fd);
+[[noreturn]] void horse_main(const PluginCall& job, int out_fd);
 
 // A standby horse: reads its job frame from `job_fd` to end of file, then
 // runs horse_main. Leaves quietly (_exit(0)) when the parent closes the pipe

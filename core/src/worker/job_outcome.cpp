@@ -25,7 +25,7 @@ bool is_nil(const std::optional<std::string>& v) {
 
 }  // namespace
 
-std::string failure_text(const HorseOutcome& o, const std::string& job_id,
+std::string failure_text(const CallOutcome& o, const std::string& job_id,
                          const std::string& func_name) {
   if (o.exc_type.empty()) return o.exc_message;
   std::string text = "Traceback (most recent call last):\n  rqcpp work horse, job " + job_id +
@@ -36,7 +36,7 @@ std::string failure_text(const HorseOutcome& o, const std::string& job_id,
 }
 
 FinishRequest make_finish_request(const TakenJob& job, Serializer serializer,
-                                  const std::string& func_name, HorseOutcome o, double working_time,
+                                  const std::string& func_name, CallOutcome o, double working_time,
                                   std::string& summary) {
   FinishRequest f;
   f.id = job.id;
@@ -46,8 +46,8 @@ FinishRequest make_finish_request(const TakenJob& job, Serializer serializer,
     try {
       f.meta = encode_value(*o.meta, serializer);
     } catch (const DecodeError& e) {
-      o = HorseOutcome::failure("DecodeError",
-                                std::string("job meta cannot be stored: ") + e.what());
+      o = CallOutcome::failure("DecodeError",
+                               std::string("job meta cannot be stored: ") + e.what());
     }
   }
   if (o.ok && !is_nil(o.result)) {
@@ -55,8 +55,8 @@ FinishRequest make_finish_request(const TakenJob& job, Serializer serializer,
       f.payload = base64_encode(encode_value(*o.result, serializer));
       f.has_value = true;
     } catch (const DecodeError& e) {
-      o = HorseOutcome::failure("DecodeError",
-                                std::string("job result cannot be stored: ") + e.what());
+      o = CallOutcome::failure("DecodeError",
+                               std::string("job result cannot be stored: ") + e.what());
     }
   }
   if (o.ok) {

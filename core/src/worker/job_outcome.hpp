@@ -6,15 +6,15 @@
 #include <string>
 
 #include "rqcpp/serialization.hpp"
-#include "rqcpp/worker/work_horse.hpp"
 #include "worker/hot_path.hpp"
+#include "worker/plugin_call.hpp"
 
 namespace rqcpp {
 
 // The failure text: Python-traceback-like, last line "<Type>: <message>"
 // (so RQ tools that show the last line show the reason). A failure without
 // exc_type (a dead horse, RQ-style) is its message alone.
-std::string failure_text(const HorseOutcome& outcome, const std::string& job_id,
+std::string failure_text(const CallOutcome& outcome, const std::string& job_id,
                          const std::string& func_name);
 
 // The finish request for `job`. A result or meta that cannot be encoded in
@@ -22,7 +22,7 @@ std::string failure_text(const HorseOutcome& outcome, const std::string& job_id,
 // value Python could not read is never written). `summary` receives one
 // log-friendly line ("ok" or "<Type>: <message>").
 FinishRequest make_finish_request(const TakenJob& job, Serializer serializer,
-                                  const std::string& func_name, HorseOutcome outcome,
+                                  const std::string& func_name, CallOutcome outcome,
                                   double working_time, std::string& summary);
 
 }  // namespace rqcpp

@@ -9,7 +9,7 @@
 
 #include "rqcpp/connection.hpp"
 #include "rqcpp/keys.hpp"
-#include "rqcpp/worker/plugin_loader.hpp"
+#include "worker/plugin_loader.hpp"
 
 namespace rqcpp {
 
@@ -17,7 +17,7 @@ namespace {
 
 // What the context callbacks record; reached through rqcpp_context::host.
 struct Host {
-  const HorseJob* job = nullptr;
+  const PluginCall* job = nullptr;
   std::string meta;
   bool meta_set = false;
   std::optional<std::string> result;
@@ -79,7 +79,15 @@ void cb_set_error(rqcpp_context* ctx, const char* type, const char* message,
 
 }  // namespace
 
-HorseOutcome call_plugin_function(const HorseJob& job, rqcpp_job_fn fn) {
+CallOutcome CallOutcome::failure(std::string type, std::string message) {
+  CallOutcome o;
+  o.ok = false;
+  o.exc_type = std::move(type);
+  o.exc_message = std::move(message);
+  return o;
+}
+
+CallOutcome call_plugin_function(const PluginCall& job, rqcpp_job_fn fn) {
   Host host;
   host.job = &job;
   host.meta = job.meta;
@@ -100,29 +108,29 @@ HorseOutcome call_plugin_function(const HorseJob& job, rqcpp_job_fn fn) {
   int rc = fn(&ctx, reinterpret_cast<const uint8_t*>(job.args.data()), job.args.size(),
               reinterpret_cast<const uint8_t*>(job.kwargs.data()), job.kwargs.size());
 
-  HorseOutcome o;
+  CallOutcome o;
   if (rc == RQCPP_OK) {
     o.ok = true;
     o.result = std::move(host.result);
   } else if (host.error_set) {
-    o = HorseOutcome::failure(host.error_type, host.error_message);
+    o = CallOutcome::failure(host.error_type, host.error_message);
     o.traceback = host.traceback;
   } else {
-    o = HorseOutcome::failure("RuntimeError", "job function reported an error");
+    o = CallOutcome::failure("RuntimeError", "job function reported an error");
   }
   if (host.meta_set) o.meta = host.meta;
   return o;
 }
 
-HorseOutcome run_guarded(const std::function<HorseOutcome()>& body) {
+CallOutcome run_guarded(const std::function<CallOutcome()>& body) {
   try {
     return body();
   } catch (const PluginError& e) {
-    return HorseOutcome::failure("PluginError", e.what());
+    return CallOutcome::failure("PluginError", e.what());
   } catch (const std::exception& e) {
-    return HorseOutcome::failure("RuntimeError", std::string("job function threw: ") + e.what());
+    return CallOutcome::failure("RuntimeError", std::string("job function threw: ") + e.what());
   } catch (...) {
-    return HorseOutcome::failure("RuntimeError", "job function threw a non-standard exception");
+    return CallOutcome::failure("RuntimeError", "job function threw a non-standard exception");
   }
 }
 

@@ -1,5 +1,5 @@
-// Plugin resolution and loading; see rqcpp/worker/plugin_loader.hpp.
-#include "rqcpp/worker/plugin_loader.hpp"
+// Plugin resolution and loading; see worker/plugin_loader.hpp.
+#include "worker/plugin_loader.hpp"
 
 #include <dlfcn.h>
 
@@ -38,6 +38,17 @@ FunctionRef plugin_function_ref(std::string_view func_name) {
   return FunctionRef::parse(func_name);
 }
 
+std::array<fs::path, 2> plugin_file_candidates(const fs::path& plugin_dir,
+                                               std::string_view libname) {
+  const std::string name(libname);
+  return {plugin_dir / ("lib" + name + ".so"), plugin_dir / (name + ".so")};
+}
+
+std::string plugin_libname_of(const fs::path& file) {
+  std::string stem = file.stem().string();
+  return stem.rfind("lib", 0) == 0 ? stem.substr(3) : stem;
+}
+
 fs::path resolve_plugin(const fs::path& plugin_dir, std::string_view libname) {
   std::string name(libname);
   if (!valid_plugin_name(name)) {
@@ -48,8 +59,7 @@ fs::path resolve_plugin(const fs::path& plugin_dir, std::string_view libname) {
   if (ec || !fs::is_directory(real_dir, ec)) {
     throw PluginError("plugin directory '" + plugin_dir.string() + "' does not exist");
   }
-  for (const std::string& file : {"lib" + name + ".so", name + ".so"}) {
-    fs::path candidate = plugin_dir / file;
+  for (const fs::path& candidate : plugin_file_candidates(plugin_dir, name)) {
     if (!fs::exists(candidate, ec)) continue;  // follows symlinks: dangling ones are skipped
     fs::path real = fs::canonical(candidate, ec);
     if (ec) continue;

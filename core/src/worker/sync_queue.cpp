@@ -2,19 +2,18 @@
 // the worker's finish script; see sync_queue.hpp.
 #include "rqcpp/worker/sync_queue.hpp"
 
-#include <chrono>
-
 #include "rqcpp/connection.hpp"
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp/serialization.hpp"
 #include "rqcpp/timestamp.hpp"
-#include "rqcpp/worker/plugin_loader.hpp"
 #include "rqcpp_lua_sources.hpp"
 #include "worker/hot_path.hpp"
-#include "worker/job_outcome.hpp"
+#include "worker/job_execution.hpp"
 #include "worker/plugin_call.hpp"
+#include "worker/plugin_loader.hpp"
 
 namespace rqcpp {
 
@@ -44,13 +43,13 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
   const std::string id = job.id();
   const std::string origin = queue_.name();
   // The running job's rq:wip deadline: as a worker's first heartbeat TTL.
-  constexpr long long kHeartbeatTtl = 90;
+  constexpr long long kHeartbeatTtl =
+      (defaults::kJobMonitoringInterval + defaults::kHeartbeatGrace).count();
   const std::string k[] = {keys::job(id), keys::queue(origin), keys::started(origin)};
   const std::string now = std::to_string(now_seconds());
   const std::string ts = now_timestamp();
   const std::string hb = std::to_string(kHeartbeatTtl);
-  Reply r = conn_->eval(sync_start_script(), {k[0], k[1], k[2]},
-                        {id, now, ts, kSyncWorker, hb});
+  Reply r = conn_->eval(sync_start_script(), {k[0], k[1], k[2]}, {id, now, ts, kSyncWorker, hb});
   if (r.size() < 1) throw RedisError("sync_start script returned an unexpected reply");
   if (r.at(0).str() != "job") return Job::fetch(*conn_, id);  // deferred: nothing to run yet
   if (r.size() < 5) throw RedisError("sync_start script returned a short reply");
@@ -63,18 +62,11 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
   taken.timeout = r.at(3).str();
   taken.meta = r.at(4).str();
 
-  const auto start = std::chrono::steady_clock::now();
-  Serializer serializer = Serializer::kMsgpack;
-  JobCall call;
-  HorseOutcome outcome;
-  try {
-    call = decode_job_data(taken.data, &serializer);
-    std::string meta("\x80", 1);
-    if (!taken.meta.empty()) meta = decode_value(taken.meta, serializer);
-    HorseJob hj{id,   taken.origin, call.func_name,  call.args, call.kwargs,
-                meta, serializer,   std::string(""), plugin_dir_};  // no save_meta URL
-    outcome = run_guarded([&] {
-      FunctionRef ref = plugin_function_ref(hj.func_name);
+  PluginCall base;
+  base.plugin_dir = plugin_dir_;  // no Redis URL: save_meta is not available here
+  ExecutedJob executed = execute_job(taken, base, [&](PluginCall& call) {
+    return run_guarded([&] {
+      FunctionRef ref = plugin_function_ref(call.func_name);
       auto it = plugins_.find(ref.libname);
       if (it == plugins_.end()) {
         it = plugins_
@@ -82,19 +74,11 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
                           std::make_unique<Plugin>(Plugin::load(plugin_dir_, ref.libname)))
                  .first;
       }
-      return call_plugin_function(hj, it->second->function(ref.function));
+      return call_plugin_function(call, it->second->function(ref.function));
     });
-  } catch (const DecodeError& e) {
-    outcome = HorseOutcome::failure("DecodeError",
-                                    std::string("job data cannot be decoded: ") + e.what());
-    call.func_name = "<undecodable>";
-  }
-  const double working =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string summary;
-  FinishRequest f =
-      make_finish_request(taken, serializer, call.func_name, std::move(outcome), working, summary);
-  HotPath hot(kSyncWorker, {origin}, std::chrono::seconds(30), default_result_ttl_);
+  });
+  const FinishRequest& f = executed.finish;
+  HotPath hot(kSyncWorker, {origin}, defaults::kJobMonitoringInterval, default_result_ttl_);
   hot.finish_sync(*conn_, f);
   std::optional<Job> done = Job::try_fetch(*conn_, id);
   return done ? std::move(*done) : job;  // result_ttl 0: nothing is kept

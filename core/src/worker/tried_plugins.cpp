@@ -7,8 +7,7 @@
 #include <chrono>
 #include <system_error>
 
-#include "rqcpp/worker/child_probe.hpp"
-#include "worker/plugin_call.hpp"
+#include "worker/plugin_probe.hpp"
 
 namespace rqcpp {
 
@@ -20,7 +19,7 @@ constexpr std::chrono::milliseconds kProbeTimeout{30000};
 // follows symlinks); nullopt when neither exists.
 std::optional<struct stat> plugin_file(const std::string& dir, const std::string& libname) {
   struct stat st;
-  for (const std::string& f : {dir + "/lib" + libname + ".so", dir + "/" + libname + ".so"}) {
+  for (const std::filesystem::path& f : plugin_file_candidates(dir, libname)) {
     if (::stat(f.c_str(), &st) == 0) return st;
   }
   return std::nullopt;
@@ -28,27 +27,14 @@ std::optional<struct stat> plugin_file(const std::string& dir, const std::string
 
 }  // namespace
 
-std::string probe_plugin(const std::string& plugin_dir, const std::string& libname) {
-  ChildProbe r;
-  try {
-    r = run_child_probe(
-        [&]() -> std::string {
-          try {
-            Plugin::load(plugin_dir, libname);  // the manifest check is part of load
-            return "ok";
-          } catch (const std::exception& e) {
-            return std::string("E") + (*e.what() ? e.what() : "plugin failed to load");
-          } catch (...) {
-            return "Eplugin failed to load (non-standard exception)";
-          }
-        },
-        kProbeTimeout);
-  } catch (const std::system_error& e) {
-    return std::string("cannot probe plugin: ") + e.what();
-  }
-  if (!r.timed_out && r.output == "ok") return "";
-  if (!r.timed_out && !r.output.empty() && r.output[0] == 'E') return r.output.substr(1);
-  return "plugin " + r.failure_text(kProbeTimeout);
+TriedPlugins::TriedPlugins(ChildSupervisor supervisor) : supervisor_(supervisor) {}
+
+std::string TriedPlugins::probe(const std::string& plugin_dir, const std::string& libname) {
+  ++probes_;
+  bool answered = false;
+  PluginInfo info =
+      probe_plugin(plugin_dir, libname, kProbeTimeout, supervisor_, duties_, &answered);
+  return answered || info.error.rfind("cannot probe", 0) == 0 ? info.error : "plugin " + info.error;
 }
 
 TriedPlugins::Cached* TriedPlugins::current(const std::string& plugin_dir,
@@ -97,8 +83,7 @@ const TriedPlugins::Cached& TriedPlugins::plugin_for(const std::string& plugin_d
   Cached c;
   c.plugin_dir = plugin_dir;
   c.id = *id;
-  ++probes_;
-  c.error = probe_plugin(plugin_dir, libname);
+  c.error = probe(plugin_dir, libname);
   if (c.error.empty()) {
     try {
       c.plugin.emplace(Plugin::load(plugin_dir, libname));
@@ -147,12 +132,6 @@ void TriedPlugins::adopt(const std::string& plugin_dir, const Lookup& tried) {
   } catch (const PluginError&) {
     // Not a usable plugin (the horse reported why); horses keep loading it.
   }
-}
-
-HorseOutcome run_in_process(TriedPlugins& plugins, const HorseJob& job) {
-  return run_guarded([&] {
-    return call_plugin_function(job, plugins.function(job.plugin_dir.string(), job.func_name));
-  });
 }
 
 }  // namespace rqcpp

@@ -14,17 +14,26 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
-#include "rqcpp/worker/plugin_loader.hpp"
-#include "rqcpp/worker/work_horse.hpp"
+#include "worker/child_supervisor.hpp"
+#include "worker/plugin_loader.hpp"
 
 namespace rqcpp {
 
 class TriedPlugins {
  public:
+  // Probes are waited for by `supervisor` (the worker's event loop keeps
+  // being served while a plugin loads in its probe child).
+  explicit TriedPlugins(ChildSupervisor supervisor = ChildSupervisor());
+
+  // The duties run while a probe is waited for (the running job's
+  // heartbeat); nullptr: none.
+  void set_probe_duties(std::function<Steady::time_point()> duties) { duties_ = std::move(duties); }
+
   // The function `func_name` ("libname:function") names, from a plugin
   // loaded in this process after a successful probe. The pointer stays valid
   // until the next call that finds the plugin's file changed. Throws
@@ -86,24 +95,14 @@ class TriedPlugins {
   Cached* current(const std::string& plugin_dir, const std::string& libname, const FileId& id);
   static std::optional<FileId> identity(const std::string& plugin_dir, const std::string& libname);
 
+  // Loads `libname` in a probe child: "" when it loads, else the failure.
+  std::string probe(const std::string& plugin_dir, const std::string& libname);
+
+  ChildSupervisor supervisor_;
+  std::function<Steady::time_point()> duties_;
   std::map<std::string, Cached> cache_;
   long long probes_ = 0;
   long long generation_ = 0;
 };
-
-// Runs `job` in this process with a function from `plugins` (rqworker
-// --worker-class simple, RQ's SimpleWorker) and returns its outcome; never
-// throws (plugin and function errors become failures, as in a work horse).
-// Limits (docs/hot-path.md): a crashing job takes the worker down (its job
-// stays in the started registry and is recovered by maintenance); a job is
-// never interrupted; no heartbeat is sent while it runs.
-HorseOutcome run_in_process(TriedPlugins& plugins, const HorseJob& job);
-
-// Loads `libname` from `plugin_dir` in a forked child that reports back and
-// exits. Returns "" when the plugin loads and its manifest checks out, else
-// the failure text (PluginError's message, or how the child died: "plugin
-// crashed while loading (signal 11: SIGSEGV)", "plugin loading did not
-// finish within 30 s (killed)").
-std::string probe_plugin(const std::string& plugin_dir, const std::string& libname);
 
 }  // namespace rqcpp

@@ -77,7 +77,7 @@ std::vector<std::string> WorkerRecord::set_keys() const {
 bool WorkerRecord::do_register(Connection& conn, const std::string& state,
                                const std::string& current_job) {
   std::vector<std::string> args{
-      birth_,     join(queues_, ','), std::to_string(getpid()), hostname(), ip_address_,
+      birth_,     join(queues_, ','), std::to_string(getpid()),  hostname(), ip_address_,
       kRqVersion, python_version_,    std::to_string(idle_ttl_), state,      current_job};
   return conn.eval(register_script(), views(set_keys()), views(args)).integer() == 1;
 }

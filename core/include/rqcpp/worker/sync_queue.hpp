@@ -20,8 +20,10 @@
 #include <memory>
 #include <string>
 
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/job.hpp"
 #include "rqcpp/queue.hpp"
+#include "rqcpp/typed_enqueue.hpp"
 
 namespace rqcpp {
 
@@ -30,13 +32,15 @@ class Plugin;
 // Not thread-safe. Holds a non-owning reference to `conn`, which must outlive
 // it and every Job it returns. Loaded plugins stay loaded for the SyncQueue's
 // lifetime (a plugin that crashes takes the caller's process with it: run
-// only trusted plugins this way).
-class SyncQueue {
+// only trusted plugins this way). Link rqcpp::runtime (find_package(rqcpp
+// COMPONENTS runtime)).
+class SyncQueue : public TypedEnqueue<SyncQueue> {
  public:
   // `plugin_dir` as rqworker's --plugin-dir; default_result_ttl as its
   // --results-ttl. No Redis access here.
   SyncQueue(Connection& conn, std::string name, std::string plugin_dir,
-            Serializer serializer = Serializer::kMsgpack, long long default_result_ttl = 500);
+            Serializer serializer = Serializer::kMsgpack,
+            long long default_result_ttl = defaults::kResultTtl.count());
   ~SyncQueue();
   SyncQueue(const SyncQueue&) = delete;
   SyncQueue& operator=(const SyncQueue&) = delete;
@@ -52,14 +56,7 @@ class SyncQueue {
   // RedisError.
   Job enqueue_call(std::string_view func_name, const Args& args,
                    const EnqueueOptions& options = {});
-  template <class... A>
-  Job enqueue(std::string_view func_name, A&&... args) {
-    return enqueue_call(func_name, Args::of(std::forward<A>(args)...));
-  }
-  template <class... A>
-  Job enqueue_with(const EnqueueOptions& options, std::string_view func_name, A&&... args) {
-    return enqueue_call(func_name, Args::of(std::forward<A>(args)...), options);
-  }
+  // enqueue(...) and enqueue_with(...) as Queue's: typed_enqueue.hpp.
 
  private:
   Connection* conn_;

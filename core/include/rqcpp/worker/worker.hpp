@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 
 namespace rqcpp {
@@ -41,33 +42,33 @@ struct WorkerOptions {
   // Heartbeat period while busy (and idle); RQ's job_monitoring_interval.
   // A running job's heartbeat TTL (worker key and rq:wip deadline) is
   // min(timeout - elapsed, this) + heartbeat_grace.
-  std::chrono::seconds job_monitoring_interval{30};
+  std::chrono::seconds job_monitoring_interval = defaults::kJobMonitoringInterval;
   // RQ's worker_ttl: an idle worker's key rq:worker:<w> expires
   // worker_ttl + heartbeat_grace seconds after its last refresh, and is
   // refreshed at least every min(job_monitoring_interval, max(1 s,
   // worker_ttl / 2)) while idle, suspended or running a callback. Once a
   // killed worker's key has expired, any worker's maintenance treats its
   // started jobs as abandoned (docs/zero-loss.md). At least 1 s.
-  std::chrono::seconds worker_ttl{420};
+  std::chrono::seconds worker_ttl = defaults::kWorkerTtl;
   // rqcpp extension: the grace RQ adds to every worker key TTL and job
   // heartbeat TTL (fixed at 60 s there, which is the default). A shorter
   // grace gets a dead worker's jobs recovered sooner; it must cover the
   // longest stall of a live worker (a Redis hiccup, a loaded machine), or
   // its running job is treated as abandoned and run again. At least 1 s.
-  std::chrono::seconds heartbeat_grace{60};
-  long long default_result_ttl = 500;  // for jobs without result_ttl
+  std::chrono::seconds heartbeat_grace = defaults::kHeartbeatGrace;
+  long long default_result_ttl = defaults::kResultTtl.count();  // for jobs without result_ttl
   // RQ's --with-scheduler: the worker owns a Scheduler (scheduler.hpp) for
   // its queues, calls run_once() about every scheduler_interval from its
   // poll loop (also while a job runs) and releases the locks on exit; in
   // burst mode it runs once at start and releases at once (as RQ).
   bool with_scheduler = false;
-  std::chrono::milliseconds scheduler_interval{1000};
+  std::chrono::milliseconds scheduler_interval = defaults::kSchedulerInterval;
   // Registry maintenance (maintenance.hpp: clean_registries under RQ's lock
   // and clean_worker_registry, per queue) at start and then every interval,
   // between jobs; RQ's DEFAULT_MAINTENANCE_TASK_INTERVAL is 600 s. The lock
   // rq:clean_registries:<q> is taken for max(1, interval - 1) seconds, so
   // with several workers a queue is cleaned about once per interval.
-  std::chrono::seconds maintenance_interval{600};
+  std::chrono::seconds maintenance_interval = defaults::kMaintenanceInterval;
   // Stop (exit 0, as after a burst) once this many jobs were run; 0: no limit.
   long long max_jobs = 0;
   // Stop once no job arrived for this long while idle; 0: no limit.
@@ -75,15 +76,16 @@ struct WorkerOptions {
   DequeueStrategy dequeue_strategy = DequeueStrategy::kDefault;
   // How long a job's on_success/on_failure/on_stopped callback may run in its
   // own work horse before it is killed (RQ's CALLBACK_TIMEOUT).
-  std::chrono::seconds callback_timeout{60};
+  std::chrono::seconds callback_timeout = defaults::kCallbackTimeout;
   // Written to the worker hash's python_version field.
-  std::string version_text = "rqcpp (C++)";
+  std::string version_text{defaults::kWorkerVersionText};
   // kFork (RQ's Worker): each job runs in a forked work horse. kSimple (RQ's
   // SimpleWorker): jobs run in the worker process itself, after the plugin
   // passed a load probe in a forked child; a crashing job kills the worker
   // (its job is recovered from the started registry), a job is never
-  // interrupted (an overrun of its timeout is only logged) and no heartbeat
-  // is sent while it runs (docs/hot-path.md).
+  // interrupted (an overrun of its timeout is only logged); a heartbeat
+  // thread keeps a running job's deadline ahead while the worker lives
+  // (docs/hot-path.md).
   enum class Class { kFork, kSimple };
   Class worker_class = Class::kFork;
 };
@@ -97,12 +99,21 @@ struct WorkerStats {
   long long redis_calls = 0;
 };
 
+// The one check of worker options (rqworker uses it too): returns `options`
+// with a generated name (uuid4 hex) when it had none. Throws
+// std::invalid_argument, naming the option by its rqworker flag, for an
+// empty queue list, a queue name that is empty or contains ',', an
+// interval, worker_ttl, heartbeat_grace or callback_timeout below 1 s
+// (scheduler interval: below 10 ms), or a negative max_jobs / max_idle_time.
+// The URL is not checked here.
+WorkerOptions validate_worker_options(WorkerOptions options);
+
+class Launcher;
+
 class Worker {
  public:
-  // Validates options; throws std::invalid_argument for an empty queue list,
-  // a queue name that is empty or contains ',', or an interval, worker_ttl
-  // or heartbeat_grace below 1 s (scheduler interval: below 10 ms);
-  // UrlError for a bad URL. Nothing touches Redis yet.
+  // Validates options (validate_worker_options: std::invalid_argument) and
+  // the URL (UrlError). Nothing touches Redis yet.
   explicit Worker(WorkerOptions options);
   ~Worker();
   Worker(const Worker&) = delete;
@@ -119,8 +130,7 @@ class Worker {
   WorkerStats run();
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Launcher> launcher_;  // core/src/worker/launcher.hpp
 };
 
 }  // namespace rqcpp

@@ -1,12 +1,14 @@
 // Running untrusted code (loading a plugin) in a short-lived forked child,
 // so that a crash or a hang there costs the caller one error, not itself.
-// Used by the worker before it loads a plugin in-process and by `rqctl
-// plugins` to list plugins.
+// Used by the worker before it loads a plugin in-process (tried_plugins.hpp)
+// and by the plugin catalog (rqcpp/worker/plugin_catalog.hpp).
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <string>
+
+#include "worker/child_supervisor.hpp"
 
 namespace rqcpp {
 
@@ -22,12 +24,14 @@ struct ChildProbe {
   std::string failure_text(std::chrono::milliseconds timeout) const;
 };
 
-// Forks a child that runs `body` with default signal handling (it is
-// SIGKILLed if the caller dies first) and writes what `body` returns back
-// through a pipe, then _exit()s; the caller waits at most `timeout` for it.
-// `body` must not throw (the child would exit without an answer). Throws
-// std::system_error when pipe() or fork() fails.
+// Forks a child (child_process.hpp) that runs `body` and writes what it
+// returns back through its pipe, then _exit()s; waits for it with
+// `supervisor` (serving the worker's signals and `duties` meanwhile), at
+// most `timeout`. `body` must not throw (the child would exit without an
+// answer). Throws std::system_error when pipe() or fork() fails.
 ChildProbe run_child_probe(const std::function<std::string()>& body,
-                           std::chrono::milliseconds timeout);
+                           std::chrono::milliseconds timeout,
+                           const ChildSupervisor& supervisor = ChildSupervisor(),
+                           const std::function<Steady::time_point()>& duties = nullptr);
 
 }  // namespace rqcpp

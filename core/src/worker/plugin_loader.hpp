@@ -1,4 +1,6 @@
 // Finding, loading and checking job plugins (docs/design.md, "Plugins").
+// Internal to the worker runtime (rqcpp_runtime); tools list plugins through
+// rqcpp/worker/plugin_catalog.hpp.
 //
 // A job names its function "libname:function" (rqcpp/function_ref.hpp says
 // which strings are valid). libname resolves to
@@ -13,6 +15,7 @@
 // such as rqctl may load one in-process to list its functions.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +43,14 @@ FunctionRef plugin_function_ref(std::string_view func_name);
 
 // FunctionRef::is_valid_libname.
 bool valid_plugin_name(std::string_view libname);
+
+// The files `libname` may be in, in lookup order: <plugin_dir>/lib<libname>.so,
+// then <plugin_dir>/<libname>.so (the one rule every lookup uses).
+std::array<std::filesystem::path, 2> plugin_file_candidates(const std::filesystem::path& plugin_dir,
+                                                            std::string_view libname);
+
+// The libname a plugin file is reached by: "libx.so" and "x.so" -> "x".
+std::string plugin_libname_of(const std::filesystem::path& file);
 
 // The file lib<libname>.so or <libname>.so in `plugin_dir`, as a real path.
 // Throws PluginError: "invalid plugin name", "plugin directory ... does not

@@ -1,0 +1,84 @@
+// The worker's one wait: poll() over the signal self-pipe, the pub/sub
+// command channel and whatever the caller adds (queue waits, a child's
+// pipe). It turns SIGTERM/SIGINT and the "shutdown" command into stop
+// requests (1: warm, 2+: cold) and routes "kill-horse" / "stop-job" to the
+// child running at the time (wire doc 1.6).
+#pragma once
+
+#include <poll.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rqcpp/redis_url.hpp"
+#include "worker/command_channel.hpp"
+#include "worker/signal_pipe.hpp"
+
+namespace rqcpp {
+
+class ChildProcess;
+
+// Owns the signal pipe (only between open() and close()), the command
+// channel, the stop-request count and a pointer to the Running registration
+// of the child that commands reach (owned by that registration).
+// Single-threaded.
+class EventLoop {
+ public:
+  EventLoop(RedisUrl url, std::string command_channel);
+
+  // Installs the SIGTERM/SIGINT/SIGCHLD handlers (at most one open loop per
+  // process) and tries to subscribe to the command channel (a failure is
+  // logged; subscribe() is tried again later). close() undoes both.
+  void open();
+  void close();
+  // Subscribes if not subscribed; a failure is left for the next try.
+  void subscribe();
+
+  // SIGTERM/SIGINT/"shutdown" seen so far: 1 is a warm stop, 2+ a cold one.
+  int stop_requests() const { return stop_requests_; }
+
+  // Called once when a warm stop arrives while a child runs (the worker
+  // records shutdown_requested_date then).
+  void on_warm_stop_while_busy(std::function<void()> hook) { busy_stop_hook_ = std::move(hook); }
+
+  // Polls the loop's descriptors and `extra` for at most `timeout`; handles
+  // signals and commands. Returns the polled entries with revents filled
+  // (the loop's own entries first, then `extra`).
+  std::vector<pollfd> poll(std::vector<pollfd> extra, std::chrono::milliseconds timeout);
+
+  // While it lives, `child` is the running job's (or callback's) process:
+  // kill-horse kills it, stop-job for `job_id` kills it and marks it
+  // stopped, a cold stop kills it (at once if one was already requested).
+  class Running {
+   public:
+    Running(EventLoop& loop, ChildProcess& child, std::string job_id);
+    ~Running();
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    bool stop_job() const { return stop_job_; }        // a stop-job command hit it
+    bool cold_killed() const { return cold_killed_; }  // a cold stop killed it
+
+   private:
+    friend class EventLoop;
+    EventLoop& loop_;
+    ChildProcess& child_;
+    std::string job_id_;
+    bool stop_job_ = false;
+    bool cold_killed_ = false;
+  };
+
+ private:
+  void request_stop(const char* why);
+  void handle(const WorkerCommand& cmd);
+
+  std::optional<SignalPipe> signals_;
+  CommandChannel commands_;
+  int stop_requests_ = 0;
+  Running* running_ = nullptr;
+  std::function<void()> busy_stop_hook_;
+};
+
+}  // namespace rqcpp

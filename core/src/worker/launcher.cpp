@@ -1,0 +1,252 @@
+// The worker's life cycle; see launcher.hpp.
+#include "worker/launcher.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "rqcpp/error.hpp"
+#include "rqcpp/keys.hpp"
+#include "worker/dequeue_strategy.hpp"
+
+namespace rqcpp {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::chrono::seconds idle_worker_ttl(const WorkerOptions& o) {
+  return o.worker_ttl + o.heartbeat_grace;
+}
+
+std::chrono::seconds idle_heartbeat_period(const WorkerOptions& o) {
+  // RQ renews an idle worker's key every worker_ttl - 15 s (its dequeue
+  // timeout); half the TTL keeps a short --worker-ttl (2 s) safe as well.
+  return std::min(o.job_monitoring_interval, std::max(std::chrono::seconds(1), o.worker_ttl / 2));
+}
+
+std::chrono::milliseconds until(std::chrono::steady_clock::time_point t) {
+  auto d =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t - std::chrono::steady_clock::now());
+  return std::max(d, std::chrono::milliseconds(0));
+}
+
+}  // namespace
+
+Launcher::Launcher(WorkerOptions options)
+    : opt_(std::move(options)),
+      loop_(RedisUrl::parse(opt_.redis_url), keys::worker_channel(opt_.name)),
+      redis_(RedisUrl::parse(opt_.redis_url), loop_),
+      record_(opt_.name, opt_.queues, opt_.version_text, idle_worker_ttl(opt_)),
+      hot_(opt_.name, opt_.queues, opt_.job_monitoring_interval, opt_.default_result_ttl),
+      waiter_(redis_.url(), opt_.queues),
+      periodic_(opt_, redis_),
+      processor_(opt_, redis_, record_, loop_, periodic_) {
+  hot_.set_heartbeat_ttls(idle_worker_ttl(opt_), opt_.heartbeat_grace);
+  loop_.on_warm_stop_while_busy([this] {
+    redis_.once("recording the shutdown request",
+                [&](Connection& c) { record_.shutdown_requested(c); });
+  });
+}
+
+WorkerStats Launcher::run() {
+  loop_.open();
+  struct Close {
+    Launcher& l;
+    ~Close() {
+      l.waiter_.reset();
+      l.loop_.close();
+    }
+  } close{*this};
+
+  record_.register_birth(redis_.connection());
+  redis_.add_calls(3);  // CLIENT SETNAME+ID, CLIENT LIST, register
+  spdlog::info("Worker {} started with PID {} ({})", record_.key(), getpid(), opt_.version_text);
+  spdlog::info("Listening on {}{}", joined(opt_.queues, ", "), opt_.burst ? " (burst)" : "");
+  next_heartbeat_ = Steady::now() + idle_heartbeat_period(opt_);
+  periodic_.start();
+
+  std::optional<TakeReply> next = take();
+  while (next) {
+    periodic_.run_scheduler_if_due();
+    periodic_.maintain_if_due();
+    if (next->kind == TakeReply::Kind::kJob) {
+      next = handle_job(next->job);
+    } else if (!handle_no_job(next->kind)) {
+      break;
+    } else {
+      next = take();
+    }
+  }
+  processor_.drop_standby();
+  processor_.reap_exiting_horses(true);
+  periodic_.stop();
+  redis_.once("recording the worker's death", [&](Connection& c) { record_.death(c); });
+  stats_.redis_calls = redis_.calls() + processor_.heartbeat_thread_calls();
+  spdlog::info("Worker {} stopped: {} jobs finished, {} failed, {} Redis round trips",
+               record_.key(), stats_.jobs_finished, stats_.jobs_failed, stats_.redis_calls);
+  return stats_;
+}
+
+std::optional<TakeReply> Launcher::handle_job(const TakenJob& job) {
+  idle_deadline_.reset();
+  ProcessedJob done = processor_.process(job);
+  log_and_count(job, done.executed);
+  ++jobs_run_;
+  hot_.set_queue_order(
+      next_queue_order(opt_.dequeue_strategy, hot_.queue_order(), job.queue, rng_));
+  const bool at_max = opt_.max_jobs > 0 && jobs_run_ >= opt_.max_jobs;
+  // A job with a callback for its outcome is finished alone, so no next job
+  // waits in rq:wip while the callback runs (one extra round trip, only for
+  // such jobs).
+  const bool take_next = loop_.stop_requests() == 0 && !at_max && !done.callback;
+  TakeReply next = finish(done.executed.finish, take_next);
+  if (at_max) spdlog::info("Worker has run {} jobs (--max-jobs); quitting", jobs_run_);
+  if (done.callback) {
+    run_callback(*done.callback, opt_.callback_timeout, processor_.supervisor(),
+                 [this] { return idle_duties(); });
+    if (loop_.stop_requests() > 0 || at_max) return std::nullopt;
+    return take();
+  }
+  if (!take_next) return std::nullopt;
+  return next;
+}
+
+bool Launcher::handle_no_job(TakeReply::Kind kind) {
+  if (loop_.stop_requests() > 0 || kind == TakeReply::Kind::kNone) return false;
+  if (kind == TakeReply::Kind::kSuspended) {
+    if (opt_.burst) {
+      spdlog::info("Suspended in burst mode, exiting");
+      return false;
+    }
+    wait_while_suspended();
+  } else {  // kEmpty
+    if (opt_.burst) {
+      spdlog::info("Burst mode: queues are empty, exiting");
+      return false;
+    }
+    if (opt_.max_idle_time.count() > 0 && !idle_deadline_) {
+      idle_deadline_ = Steady::now() + opt_.max_idle_time;
+    }
+    if (idle_deadline_ && Steady::now() >= *idle_deadline_) {
+      spdlog::info("Worker idle for {} s (--max-idle-time); quitting", opt_.max_idle_time.count());
+      return false;
+    }
+    processor_.reap_exiting_horses(true);
+    processor_.prepare_standby();  // the next job then starts without a fork
+    wait_for_work();
+  }
+  return loop_.stop_requests() == 0;
+}
+
+void Launcher::log_and_count(const TakenJob& job, const ExecutedJob& done) {
+  if (done.finish.status == "finished") {
+    ++stats_.jobs_finished;
+    spdlog::info("{}: job {} finished in {:.3f}s: {}", job.queue, job.id, done.working_time,
+                 done.func_name);
+  } else {
+    ++stats_.jobs_failed;
+    spdlog::warn("{}: job {} {} in {:.3f}s: {}: {}", job.queue, job.id, done.finish.status,
+                 done.working_time, done.func_name, done.summary);
+  }
+}
+
+TakeReply Launcher::take() {
+  for (;;) {
+    TakeReply r;
+    if (!redis_.retry("taking a job", false, [&](Connection& c) { r = hot_.take(c); })) return {};
+    if (suspended_ && r.kind != TakeReply::Kind::kSuspended) {
+      spdlog::info("Worker resumed");
+      suspended_ = false;
+    }
+    if (r.kind != TakeReply::Kind::kUnregistered) return r;
+    spdlog::warn("worker key {} vanished; registering again", record_.key());
+    if (!redis_.retry("registering again", false,
+                      [&](Connection& c) { record_.register_again(c, ""); })) {
+      return {};
+    }
+  }
+}
+
+TakeReply Launcher::finish(const FinishRequest& request, bool take_next) {
+  for (;;) {
+    TakeReply r;
+    bool ok = redis_.retry("recording the outcome of job " + request.id, true, [&](Connection& c) {
+      // Forked while Redis records the outcome: the
+      // next job then starts without a fork.
+      r = hot_.finish(c, request, take_next, [&] { processor_.prepare_standby(); });
+    });
+    if (!ok) {
+      spdlog::error("cold shutdown during a Redis outage: the outcome of job {} was not written",
+                    request.id);
+      return {};
+    }
+    if (r.kind != TakeReply::Kind::kUnregistered) {
+      if (r.finish_state == "skipped") {
+        spdlog::warn(
+            "job {} was no longer started by this worker (deleted, or recorded "
+            "already); outcome not written again",
+            request.id);
+      }
+      return r;
+    }
+    spdlog::warn("worker key {} vanished; registering again", record_.key());
+    redis_.retry("registering again", true,
+                 [&](Connection& c) { record_.register_again(c, request.id); });
+  }
+}
+
+void Launcher::wait_for_work() {
+  for (;;) {
+    if (loop_.stop_requests() > 0) return;
+    loop_.subscribe();
+    try {
+      waiter_.arm();
+      std::vector<pollfd> fds;
+      waiter_.add_fds(fds);
+      Steady::time_point wake = periodic_.next(next_heartbeat_);
+      if (idle_deadline_) wake = std::min(wake, *idle_deadline_);
+      fds = loop_.poll(std::move(fds), until(wake));
+      if (loop_.stop_requests() > 0) return;
+      if (waiter_.on_poll(fds)) return;
+      if (idle_deadline_ && Steady::now() >= *idle_deadline_) return;
+      periodic_.run_scheduler_if_due();
+      periodic_.maintain_if_due();
+    } catch (const RedisError& e) {
+      spdlog::warn("waiting for jobs failed: {}", e.what());
+      waiter_.reset();
+      loop_.poll({}, std::chrono::seconds(1));
+      return;  // take() waits out an outage and tells us what is there
+    }
+    if (Steady::now() >= next_heartbeat_) idle_heartbeat();
+  }
+}
+
+void Launcher::wait_while_suspended() {
+  // RQ polls the suspension flag once a second; so do we (jobs stay queued).
+  if (!suspended_) spdlog::info("Worker suspended (rq:suspended is set); waiting for resume");
+  suspended_ = true;
+  loop_.poll({}, std::chrono::seconds(1));
+  if (Steady::now() >= next_heartbeat_) idle_heartbeat();
+}
+
+void Launcher::idle_heartbeat() {
+  redis_.once("heartbeat", [&](Connection& c) {
+    if (!record_.heartbeat(c, std::nullopt)) record_.register_again(c, "");
+  });
+  next_heartbeat_ = Steady::now() + idle_heartbeat_period(opt_);
+  loop_.subscribe();
+}
+
+Launcher::Steady::time_point Launcher::idle_duties() {
+  if (Steady::now() >= next_heartbeat_) idle_heartbeat();
+  periodic_.run_scheduler_if_due();
+  return periodic_.next(next_heartbeat_, false);
+}
+
+}  // namespace rqcpp
