@@ -22,8 +22,8 @@
 --   want_int(v, what)       a stored number a script parses: nil for nil,
 --                           false (Redis' nil) or '', the number for an
 --                           integer, fail() otherwise
---   want_float(k, field)    fail() unless hash field k.field is absent or a
---                           number (HINCRBYFLOAT would fail on it)
+--   want_number(v, what)    fail() unless v is nil/false or a number
+--                           (HINCRBYFLOAT would fail on anything else)
 --   remove_from_registry(id, origin, status)   ZREM from the registry of a
 --                           status (RQ's Job._remove_from_registries)
 --   check_push(id, origin)  the checks of push_job; push_job(id, origin,
@@ -59,11 +59,16 @@ local function key(family, name)
   return t[1] .. (name or '') .. t[2]
 end
 
+-- Keys already found right: a script's writes never change a key's type
+-- (they create keys of that type or delete them), so one TYPE per key.
+local wanted = {}
 local function want(k, kind)
+  if wanted[k] == kind then return end
   local got = redis.call('TYPE', k).ok
   if got ~= kind and got ~= 'none' then
     fail('key ' .. k .. ' is a ' .. got .. ', expected a ' .. kind .. ' (nothing was changed)')
   end
+  wanted[k] = kind
 end
 
 local function want_int(v, what)
@@ -75,11 +80,9 @@ local function want_int(v, what)
   return n
 end
 
-local function want_float(k, field)
-  local v = redis.call('HGET', k, field)
+local function want_number(v, what)
   if v and not tonumber(v) then
-    fail('field ' .. field .. ' of ' .. k .. " is not a number: '" .. v ..
-         "' (nothing was changed)")
+    fail(what .. " is not a number: '" .. v .. "' (nothing was changed)")
   end
 end
 

@@ -94,8 +94,9 @@ local function job_reply(queue, id, origin, f)
           f[7] or ''}
 end
 
-local function take(resume)
-  local p = plan_take(resume)
+-- Takes as `p` (a plan_take() result still valid) says, or plans first.
+local function take(resume, p)
+  p = p or plan_take(resume)
   if p.drop_current then redis.call('HDEL', wkey, 'current_job') end
   if p.kind == 'resume' then return job_reply(p.f[2] or '', p.id, p.f[2] or '', p.f) end
   if p.kind == 'suspended' or p.kind == 'empty' then
@@ -124,10 +125,11 @@ local function plan_finish()
   local jkey = key('job', id)
   if not sync then
     want(wkey, 'hash')
-    want_float(wkey, 'total_working_time')
-    for _, field in ipairs({'successful_job_count', 'failed_job_count'}) do
-      want_int(redis.call('HGET', wkey, field), 'field ' .. field .. ' of ' .. wkey)
-    end
+    local w = redis.call('HMGET', wkey, 'total_working_time', 'successful_job_count',
+                         'failed_job_count')
+    want_number(w[1], 'field total_working_time of ' .. wkey)
+    want_int(w[2], 'field successful_job_count of ' .. wkey)
+    want_int(w[3], 'field failed_job_count of ' .. wkey)
   end
   want(jkey, 'hash')
   want(key('started', origin), 'zset')
@@ -239,10 +241,12 @@ if ARG.mode == 'take' then return take(true) end
 local p = plan_finish()
 -- The take that follows must not fail after the finish wrote: its checks
 -- (the worker's queues and their rq:wip keys, the jobs at their heads) run
--- now. A job the finish pushes goes to its origin's queue, one of those.
-if ARG.take_next then plan_take(false) end
+-- now. A job the finish pushes goes to its origin's queue, whose keys this
+-- checked; only then is the take planned again.
+local next_plan = ARG.take_next and plan_take(false)
 local state = finish(p)
 if not ARG.take_next then return {state} end
-local reply = take(false)
+local pushed = p.retry or (p.release and #p.release.released > 0)
+local reply = take(false, not pushed and next_plan or nil)
 table.insert(reply, 1, state)
 return reply

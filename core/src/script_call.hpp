@@ -34,8 +34,8 @@ namespace rqcpp::detail {
 Script make_script(std::string name, std::string_view body);
 
 // The named arguments of one script call, encoded as they are added (one
-// msgpack map; at most 65535 entries). Names are the ARG fields the
-// script's header documents. Strings are binary-safe.
+// msgpack map). Names are the ARG fields the script's header documents.
+// Strings are binary-safe.
 class ScriptCall {
  public:
   ScriptCall();
