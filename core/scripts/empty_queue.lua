@@ -1,14 +1,15 @@
--- Queue.empty() as RQ's own script (rq-wire-format.md 3.14): pop every id and
--- delete its job hash and dependents set. Registries, ::dependencies sets
--- and results are left alone, as RQ leaves them.
--- KEYS[1] rq:queue:<q>   ARGV[1] job key prefix "rq:job:"   ARGV[2] ":dependents"
+-- empty_queue: Queue.empty() as RQ's own script (rq-wire-format.md 3.14):
+-- pop every id and delete its job hash and dependents set. Registries,
+-- ::dependencies sets and results are left alone, as RQ leaves them.
+--
+-- ARG: queue.
 -- Returns the number of ids removed.
-local count = 0
-while true do
-  local id = redis.call('LPOP', KEYS[1])
-  if not id then break end
-  redis.call('DEL', ARGV[1] .. id)
-  redis.call('DEL', ARGV[1] .. id .. ARGV[2])
-  count = count + 1
+local qkey = key('queue', ARG.queue)
+want(qkey, 'list')
+local ids = redis.call('LRANGE', qkey, 0, -1)
+redis.call('DEL', qkey)
+for _, id in ipairs(ids) do
+  redis.call('DEL', key('job', id))
+  redis.call('DEL', key('dependents', id))
 end
-return count
+return #ids

@@ -1,29 +1,31 @@
--- Enqueue jobs without dependencies atomically, many per call: for each job
--- the writes of enqueue.lua for such a job (rq-wire-format.md 3.1), with what
--- the jobs share done once: one SADD rq:queues, one RPUSH (or LPUSH) of all
--- ids, and the hash fields the jobs of the call have in common sent once, as
--- a template (status first, as enqueue.lua leaves the hash).
+-- enqueue_many: jobs without dependencies, atomically, many per call: for
+-- each job the writes of enqueue.lua for such a job (rq-wire-format.md
+-- 3.1), with what the jobs share done once: one SADD rq:queues, one RPUSH
+-- (or LPUSH) of all ids, and the hash fields the jobs of the call have in
+-- common sent once, as a template (status first, as enqueue.lua leaves the
+-- hash).
 --
--- KEYS[1] rq:queue:<q>   KEYS[2] rq:queues
--- ARGV[1] job key prefix (rq:job:)   ARGV[2] "1" = push to the front
--- ARGV[3] ttl seconds or "": then EXPIRE of each hash and of its dependents
---         and dependencies keys, as enqueue.lua
--- ARGV[4] m = template length; ARGV[5 .. 4+m] field, value pairs in order
--- ARGV[5+m] s = values per job; ARGV[6+m .. 5+m+s] their template positions
--- then per job: id, [rq:job:<id>:dependents, rq:job::<id>:dependencies when
--- a ttl is given], its s values
+-- ARG: queue, at_front (flag), ttl (seconds; absent: none; then EXPIRE of
+-- each hash and of its dependents and dependencies keys, as enqueue.lua),
+-- template (field, value pairs in order), slots (the template positions of
+-- the values each job has of its own), jobs (per job {id, its values in
+-- slots order}).
 -- Returns the number of jobs queued.
-local queue_key, prefix = KEYS[1], ARGV[1]
-local at_front, ttl = ARGV[2] == '1', ARGV[3]
-local m = tonumber(ARGV[4])
-local template = {}
-for i = 1, m do template[i] = ARGV[4 + i] end
-local s = tonumber(ARGV[5 + m])
-local slots = {}
-for j = 1, s do slots[j] = tonumber(ARGV[5 + m + j]) end
-local with_ttl = ttl ~= ''
-local first_value = with_ttl and 3 or 1
-local stride = first_value + s
+local qkey = key('queue', ARG.queue)
+local template, slots = ARG.template, ARG.slots
+local s = #slots
+want(qkey, 'list')
+want(key('queues'), 'set')
+-- One EXISTS per call in the common case (fresh ids); TYPE per job only
+-- when some hash exists already (a reused job_id).
+local job_keys = {}
+for i, job in ipairs(ARG.jobs) do job_keys[i] = key('job', job[1]) end
+for i = 1, #job_keys, 1000 do
+  local slice = {unpack(job_keys, i, math.min(i + 999, #job_keys))}
+  if redis.call('EXISTS', unpack(slice)) > 0 then
+    for _, k in ipairs(slice) do want(k, 'hash') end
+  end
+end
 
 -- The first job whose hash did not exist gets the whole template by HSET;
 -- the others are COPYs of that hash (one allocation and memcpy of its
@@ -35,47 +37,43 @@ local source, can_copy, probed = nil, true, false
 local own = {}
 for j = 1, s do own[2 * j - 1] = template[slots[j] - 1] end
 
-redis.call('SADD', KEYS[2], queue_key)
-local ids, n = {}, 0
-for r = 6 + m + s, #ARGV, stride do
-  local id = ARGV[r]
-  local key = prefix .. id
-  for j = 1, s do template[slots[j]] = ARGV[r + first_value + j - 1] end
+redis.call('SADD', key('queues'), qkey)
+local ids = {}
+for n, job in ipairs(ARG.jobs) do
+  local id, jkey = job[1], job_keys[n]
+  for j = 1, s do template[slots[j]] = job[1 + j] end
   local copied = false
-  if source and can_copy and key ~= source then
+  if source and can_copy and jkey ~= source then
     local reply
     if probed then
-      reply = redis.call('COPY', source, key)
+      reply = redis.call('COPY', source, jkey)
     else
-      reply = redis.pcall('COPY', source, key)
+      reply = redis.pcall('COPY', source, jkey)
       probed = true
-      if type(reply) == 'table' and reply.err then
-        can_copy, reply = false, 0
-      end
+      if type(reply) == 'table' and reply.err then can_copy, reply = false, 0 end
     end
     copied = reply == 1
   end
   if copied then
     if s > 0 then
       for j = 1, s do own[2 * j] = template[slots[j]] end
-      redis.call('HSET', key, unpack(own))
+      redis.call('HSET', jkey, unpack(own))
     end
   else
-    if not source and redis.call('EXISTS', key) == 0 then source = key end
-    redis.call('HSET', key, unpack(template))
+    if not source and redis.call('EXISTS', jkey) == 0 then source = jkey end
+    redis.call('HSET', jkey, unpack(template))
   end
-  if with_ttl then
-    redis.call('EXPIRE', key, ttl)
-    redis.call('EXPIRE', ARGV[r + 1], ttl)
-    redis.call('EXPIRE', ARGV[r + 2], ttl)
+  if ARG.ttl then
+    redis.call('EXPIRE', jkey, ARG.ttl)
+    redis.call('EXPIRE', key('dependents', id), ARG.ttl)
+    redis.call('EXPIRE', key('dependencies', id), ARG.ttl)
   end
-  n = n + 1
   ids[n] = id
 end
 
 -- unpack() is bounded by Lua's stack: push in slices, in order.
-local push = at_front and 'LPUSH' or 'RPUSH'
-for i = 1, n, 1000 do
-  redis.call(push, queue_key, unpack(ids, i, math.min(i + 999, n)))
+local push = ARG.at_front and 'LPUSH' or 'RPUSH'
+for i = 1, #ids, 1000 do
+  redis.call(push, qkey, unpack(ids, i, math.min(i + 999, #ids)))
 end
-return n
+return #ids

@@ -1,12 +1,13 @@
--- Release locks only where they still hold our value (a lock that lapsed
--- and was taken by another process is left to it).
--- KEYS: the lock keys   ARGV[1] our lock value
+-- release_locks: release scheduler locks only where they still hold our
+-- value (a lock that lapsed and was taken by another process is left to it).
+--
+-- ARG: queues (names), token (our lock value).
 -- Returns how many were deleted.
-local n = 0
-for _, k in ipairs(KEYS) do
-  if redis.call('GET', k) == ARGV[1] then
-    redis.call('DEL', k)
-    n = n + 1
-  end
+local mine = {}
+for _, q in ipairs(ARG.queues) do
+  local lock = key('scheduler_lock', q)
+  want(lock, 'string')
+  if redis.call('GET', lock) == ARG.token then mine[#mine + 1] = lock end
 end
-return n
+for _, lock in ipairs(mine) do redis.call('DEL', lock) end
+return #mine

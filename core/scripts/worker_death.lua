@@ -1,7 +1,14 @@
--- worker_death: a worker's clean exit (wire doc 1.5).
--- KEYS: 1 rq:worker:<w>   2 rq:workers   3.. rq:workers:<q> for each queue
--- ARGV: 1 TS
-for i = 2, #KEYS do redis.call('SREM', KEYS[i], KEYS[1]) end
-redis.call('HSET', KEYS[1], 'death', ARGV[1])
-redis.call('EXPIRE', KEYS[1], 60)
+-- worker_death: a worker's clean exit (rq-wire-format.md 1.5).
+--
+-- ARG: worker (name), queues (its queue names), ts, ttl (how long the hash
+-- with `death` stays).
+-- Returns 1.
+local wkey = key('worker', ARG.worker)
+local sets = {key('workers')}
+for _, q in ipairs(ARG.queues) do sets[#sets + 1] = key('queue_workers', q) end
+want(wkey, 'hash')
+for _, s in ipairs(sets) do want(s, 'set') end
+for _, s in ipairs(sets) do redis.call('SREM', s, wkey) end
+redis.call('HSET', wkey, 'death', ARG.ts)
+redis.call('EXPIRE', wkey, ARG.ttl)
 return 1

@@ -1,17 +1,26 @@
 -- worker_heartbeat: keeps a worker (and its running job) visibly alive
--- (wire doc 1.5 and 3.7).
--- KEYS: 1 rq:worker:<w>   [2 rq:job:<id>   3 rq:wip:<origin>]  (job keys only while busy)
--- ARGV: 1 TS   2 worker key TTL   [3 current_job_working_time   4 wip score   5 job id]
--- Returns 1, or 0 when the worker key is gone (the worker must register again).
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-if KEYS[2] then
-  redis.call('HSET', KEYS[1], 'current_job_working_time', ARGV[3])
+-- (rq-wire-format.md 1.5 and 3.7).
+--
+-- ARG: worker (name), ts, ttl (worker key TTL); while busy also: id (the
+-- running job), origin, working_time (current_job_working_time), score
+-- (its new rq:wip:<origin> score).
+-- Returns 1, or 0 when the worker key is gone (the worker must register
+-- again; nothing changed).
+local wkey = key('worker', ARG.worker)
+want(wkey, 'hash')
+if redis.call('EXISTS', wkey) == 0 then return 0 end
+local jkey, wip
+if ARG.id then
+  jkey, wip = key('job', ARG.id), key('started', ARG.origin)
+  want(jkey, 'hash')
+  want(wip, 'zset')
+end
+redis.call('HSET', wkey, 'last_heartbeat', ARG.ts)
+redis.call('EXPIRE', wkey, ARG.ttl)
+if jkey then
+  redis.call('HSET', wkey, 'current_job_working_time', ARG.working_time)
   -- a new field means the job hash had been deleted: do not resurrect it
-  if redis.call('HSET', KEYS[2], 'last_heartbeat', ARGV[1]) == 1 then
-    redis.call('DEL', KEYS[2])
-  end
-  redis.call('ZADD', KEYS[3], 'XX', ARGV[4], ARGV[5])
+  if redis.call('HSET', jkey, 'last_heartbeat', ARG.ts) == 1 then redis.call('DEL', jkey) end
+  redis.call('ZADD', wip, 'XX', ARG.score, ARG.id)
 end
 return 1

@@ -11,7 +11,6 @@
 // a NOSCRIPT reply would need the call again after the replies, when its
 // strings have been moved into the returned Jobs. Redis hashes the ~2 KB
 // body per call, a few µs per chunk of jobs.
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +18,6 @@
 #include "enqueue_fields.hpp"
 #include "rqcpp/connection.hpp"
 #include "rqcpp/error.hpp"
-#include "rqcpp/keys.hpp"
 #include "rqcpp/queue.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp_lua_sources.hpp"
@@ -60,12 +58,16 @@ struct Sent {
   JobCall call;
 };
 
+const Script& enqueue_many_script() {
+  static const Script script = detail::make_script("enqueue_many", lua::enqueue_many);
+  return script;
+}
+
 // Appends the EVAL of enqueue_many.lua for `jobs` (plain, one shape, of
 // spec `o`'s push side and ttl). Values equal across the call go into the
 // template once.
 void append_batch_call(Connection& conn, const std::vector<detail::EnqueueFields>& jobs,
-                       const EnqueueOptions& o, const std::string& queue_key,
-                       const std::string& ts) {
+                       const EnqueueOptions& o, const std::string& queue, const std::string& ts) {
   const auto& first = jobs.front().list;
   std::vector<bool> varies(first.size(), false);
   for (size_t k = 1; k < jobs.size(); ++k) {
@@ -74,47 +76,30 @@ void append_batch_call(Connection& conn, const std::vector<detail::EnqueueFields
       if (!varies[i] && list[i].second != first[i].second) varies[i] = true;
     }
   }
-  std::deque<std::string> own;  // stable addresses for the views below
   size_t nvary = 0;
   for (bool v : varies) nvary += v;
-  const size_t per_job = 1 + (o.ttl ? 2 : 0) + nvary;
-  const size_t template_len = 2 * (first.size() + 2);
 
-  std::vector<std::string_view> argv;
-  argv.reserve(10 + template_len + nvary + per_job * jobs.size());
-  argv.insert(argv.end(), {"EVAL", lua::enqueue_many, "2", queue_key, keys::kQueues,
-                           keys::kJobPrefix, o.at_front ? "1" : "0",
-                           o.ttl ? own.emplace_back(std::to_string(*o.ttl)) : std::string(),
-                           own.emplace_back(std::to_string(template_len))});
+  detail::ScriptCall call;
+  call.str("queue", queue).flag("at_front", o.at_front);
+  if (o.ttl) call.integer("ttl", *o.ttl);
   // Template: status first, the fields in order, enqueued_at last: the
   // hash enqueue.lua leaves (it writes status before the other fields).
-  argv.insert(argv.end(), {"status", "queued"});
-  for (const auto& [name, value] : first) argv.insert(argv.end(), {name, value});
-  argv.insert(argv.end(), {"enqueued_at", ts});
-  argv.push_back(own.emplace_back(std::to_string(nvary)));
+  call.list("template", 2 * (first.size() + 2)).item("status").item("queued");
+  for (const auto& [name, value] : first) call.item(name).item(value);
+  call.item("enqueued_at").item(ts);
+  call.list("slots", nvary);
   for (size_t i = 0; i < first.size(); ++i) {
     // Lua position of field i's value: after status (1, 2), name 3 + 2i.
-    if (varies[i]) argv.push_back(own.emplace_back(std::to_string(4 + 2 * i)));
+    if (varies[i]) call.item(static_cast<long long>(4 + 2 * i));
   }
+  call.list("jobs", jobs.size());
   for (const auto& f : jobs) {
-    argv.push_back(f.id);
-    if (o.ttl) {
-      argv.push_back(own.emplace_back(keys::dependents(f.id)));
-      argv.push_back(own.emplace_back(keys::dependencies(f.id)));
-    }
+    call.list("", 1 + nvary).item(f.id);
     for (size_t i = 0; i < first.size(); ++i) {
-      if (varies[i]) argv.push_back(f.list[i].second);
+      if (varies[i]) call.item(f.list[i].second);
     }
   }
-  conn.append(argv);
-}
-
-void append_single_call(Connection& conn, const detail::EnqueueScriptCall& call) {
-  std::string numkeys = std::to_string(call.key_views.size());
-  std::vector<std::string_view> argv = {"EVAL", lua::enqueue, numkeys};
-  argv.insert(argv.end(), call.key_views.begin(), call.key_views.end());
-  argv.insert(argv.end(), call.args.begin(), call.args.end());
-  conn.append(argv);
+  call.append(conn, enqueue_many_script());
 }
 
 }  // namespace
@@ -131,7 +116,6 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
   // One clock reading for the batch: created_at and enqueued_at of every job.
   const Clock::time_point now = Clock::now();
   const std::string ts = format_timestamp(now);
-  const std::string queue_key = key();
   detail::EncodedCall encoded;  // memo: consecutive identical calls encode once
   auto build = [&](size_t i) {
     detail::encode_call(specs[i].func_name, specs[i].args, serializer_, encoded);
@@ -153,8 +137,8 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
       s.begin = i;
       s.plain = is_plain(specs[i]);
       if (!s.plain) {
-        detail::EnqueueScriptCall call(name_, f, specs[i].options, now, ts);
-        append_single_call(*conn_, call);
+        detail::enqueue_script_call(name_, f, specs[i].options, now, ts)
+            .append(*conn_, detail::enqueue_script());
         conn_->flush();
         s.end = i + 1;
         s.fields = std::move(f);
@@ -177,7 +161,7 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
         chunk_calls.push_back(encoded.call);
       }
       s.end = j;
-      append_batch_call(*conn_, chunk, specs[i].options, queue_key, ts);
+      append_batch_call(*conn_, chunk, specs[i].options, name_, ts);
       conn_->flush();
       // Redis is on this chunk now; its Jobs are built meanwhile, as queued
       // (an error reply below discards them).

@@ -56,7 +56,7 @@ int append_resp(redisContext* c, const std::vector<std::string_view>& argv) {
   return rc;
 }
 
-std::vector<std::string_view> evalsha_argv(const Script& script,
+std::vector<std::string_view> evalsha_argv(std::string_view sha,
                                            const std::vector<std::string_view>& keys,
                                            const std::vector<std::string_view>& args,
                                            std::string& numkeys) {
@@ -64,7 +64,7 @@ std::vector<std::string_view> evalsha_argv(const Script& script,
   std::vector<std::string_view> argv;
   argv.reserve(3 + keys.size() + args.size());
   argv.push_back("EVALSHA");
-  argv.push_back(script.sha());
+  argv.push_back(sha);
   argv.push_back(numkeys);
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
@@ -190,12 +190,12 @@ std::vector<Reply> Connection::replies() {
   return out;
 }
 
-void Connection::load(const Script& script) {
+const std::string& Connection::load(const Script& script) {
   Reply r = command({"SCRIPT", "LOAD", script.source()});
   if (r.is_error() || r.type() != Reply::Type::kString) {
     throw RedisError("cannot load script " + script.name() + ": " + std::string(r.str()));
   }
-  script.set_sha(std::string(r.str()));
+  return shas_[script.id()] = std::string(r.str());
 }
 
 void Connection::flush() {
@@ -209,20 +209,22 @@ void Connection::flush() {
 Reply Connection::eval(const Script& script, const std::vector<std::string_view>& keys,
                        const std::vector<std::string_view>& args,
                        const std::function<void()>& while_waiting) {
-  if (script.sha().empty()) load(script);
+  auto known = shas_.find(script.id());
+  // Nodes of an unordered_map stay put: the pointer survives a reload.
+  const std::string* sha = known != shas_.end() ? &known->second : &load(script);
   std::string numkeys;
   Reply r;
   if (while_waiting) {
-    append(evalsha_argv(script, keys, args, numkeys));
+    append(evalsha_argv(*sha, keys, args, numkeys));
     flush();
     while_waiting();
     r = std::move(replies().front());
   } else {
-    r = command(evalsha_argv(script, keys, args, numkeys));
+    r = command(evalsha_argv(*sha, keys, args, numkeys));
   }
   if (r.is_error() && r.str().substr(0, 8) == "NOSCRIPT") {
-    load(script);
-    r = command(evalsha_argv(script, keys, args, numkeys));
+    sha = &load(script);
+    r = command(evalsha_argv(*sha, keys, args, numkeys));
   }
   if (r.is_error()) throw RedisError("script " + script.name() + ": " + std::string(r.str()));
   return r;
@@ -230,13 +232,15 @@ Reply Connection::eval(const Script& script, const std::vector<std::string_view>
 
 void Connection::append_eval(const Script& script, const std::vector<std::string_view>& keys,
                              const std::vector<std::string_view>& args) {
-  if (script.sha().empty()) {
+  auto known = shas_.find(script.id());
+  if (known == shas_.end()) {
     if (pending_ != 0)
       throw std::logic_error("append_eval: script " + script.name() + " not loaded");
     load(script);
+    known = shas_.find(script.id());
   }
   std::string numkeys;
-  append(evalsha_argv(script, keys, args, numkeys));
+  append(evalsha_argv(known->second, keys, args, numkeys));
 }
 
 bool Connection::broken() const {

@@ -8,7 +8,6 @@
 
 #include "enqueue_fields.hpp"
 #include "rqcpp/connection.hpp"
-#include "rqcpp/keys.hpp"
 #include "rqcpp/queue.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp_lua_sources.hpp"
@@ -17,7 +16,7 @@ namespace rqcpp {
 namespace {
 
 const Script& schedule_script() {
-  static const Script script("schedule", std::string(lua::schedule));
+  static const Script script = detail::make_script("schedule", lua::schedule);
   return script;
 }
 
@@ -33,16 +32,16 @@ Job Queue::enqueue_call(std::string_view func_name, const Args& args,
   Clock::time_point now = Clock::now();
   std::string ts = format_timestamp(now);
   detail::EnqueueFields f = detail::build_fields(name_, encoded, options, std::move(meta), ts);
-  detail::EnqueueScriptCall call(name_, f, options, now, ts);
+  detail::ScriptCall call = detail::enqueue_script_call(name_, f, options, now, ts);
   // A job without dependencies can only be queued: its Job is built while
-  // the script runs (from copies: a NOSCRIPT retry sends `f` again).
+  // the script runs (from copies: `call` holds what a NOSCRIPT retry sends).
   std::optional<Job> job;
   auto build_queued = [&] {
     job.emplace(Job::from_written(*conn_, f.id, detail::written_hash(f, "queued", ts), encoded.call,
                                   serializer_));
   };
-  Reply r = conn_->eval(detail::enqueue_script(), call.key_views, call.args,
-                        options.depends_on.empty() ? build_queued : std::function<void()>());
+  Reply r = call.run(*conn_, detail::enqueue_script(),
+                     options.depends_on.empty() ? build_queued : std::function<void()>());
   if (job && r.str() == "queued") return std::move(*job);
   auto fields = detail::written_hash(std::move(f), r.str(), ts);
   return Job::from_written(*conn_, std::move(f.id), std::move(fields), encoded.call, serializer_);
@@ -64,16 +63,12 @@ Job Queue::enqueue_call_at(Clock::time_point when, std::string_view func_name, c
   std::string ts = format_timestamp(Clock::now());
   detail::EnqueueFields f = detail::build_fields(name_, encoded, o, std::move(meta), ts);
 
-  std::string job_key = keys::job(f.id), queue_key = key(), scheduled = keys::scheduled(name_);
+  detail::ScriptCall call;
   // A time before 1970 would fall below the scheduler's range (0 .. NOW).
-  std::string score = std::to_string(std::max(0LL, unix_seconds(when)));
-  std::vector<std::string_view> call_args = {f.id, score};
-  for (const auto& [name, value] : f.list) {
-    call_args.push_back(name);
-    call_args.push_back(value);
-  }
-  Reply r =
-      conn_->eval(schedule_script(), {job_key, queue_key, keys::kQueues, scheduled}, call_args);
+  call.str("id", f.id).str("queue", name_).integer("score", std::max(0LL, unix_seconds(when)));
+  call.list("fields", 2 * f.list.size());
+  for (const auto& [name, value] : f.list) call.item(name).item(value);
+  Reply r = call.run(*conn_, schedule_script());
   auto fields = detail::written_hash(std::move(f), r.str(), ts);
   return Job::from_written(*conn_, std::move(f.id), std::move(fields), std::move(encoded.call),
                            serializer_);

@@ -129,30 +129,24 @@ EnqueueFields build_fields(const std::string& queue, const EncodedCall& encoded,
 }
 
 const Script& enqueue_script() {
-  static const Script script("enqueue", std::string(lua::enqueue));
+  static const Script script = make_script("enqueue", lua::enqueue);
   return script;
 }
 
-EnqueueScriptCall::EnqueueScriptCall(const std::string& queue, const EnqueueFields& f,
-                                     const EnqueueOptions& o, Clock::time_point now,
-                                     const std::string& ts)
-    : keys{keys::job(f.id),       keys::queue(queue),     std::string(keys::kQueues),
-           keys::deferred(queue), keys::dependents(f.id), keys::dependencies(f.id)},
-      now_seconds(std::to_string(unix_seconds(now))),
-      ttl(o.ttl ? std::to_string(*o.ttl) : ""),
-      ndeps(std::to_string(o.depends_on.size())) {
-  for (const auto& dep : o.depends_on) {
-    keys.push_back(keys::job(dep));
-    keys.push_back(keys::dependents(dep));
-  }
-  key_views.assign(keys.begin(), keys.end());
-  args.reserve(6 + o.depends_on.size() + 2 * f.list.size());
-  args.insert(args.end(), {f.id, now_seconds, ts, o.at_front ? "1" : "0", ttl, ndeps});
-  args.insert(args.end(), o.depends_on.begin(), o.depends_on.end());
-  for (const auto& [name, value] : f.list) {
-    args.push_back(name);
-    args.push_back(value);
-  }
+ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
+                               const EnqueueOptions& o, Clock::time_point now,
+                               const std::string& ts) {
+  ScriptCall call;
+  call.str("id", f.id)
+      .str("queue", queue)
+      .integer("now", unix_seconds(now))
+      .str("ts", ts)
+      .flag("at_front", o.at_front)
+      .strs("deps", o.depends_on);
+  if (o.ttl) call.integer("ttl", *o.ttl);
+  call.list("fields", 2 * f.list.size());
+  for (const auto& [name, value] : f.list) call.item(name).item(value);
+  return call;
 }
 
 std::map<std::string, std::string> written_hash(EnqueueFields&& f, std::string_view status,

@@ -11,10 +11,7 @@
 
 #include "rqcpp/queue.hpp"
 #include "rqcpp/timestamp.hpp"
-
-namespace rqcpp {
-class Script;
-}
+#include "script_call.hpp"
 
 namespace rqcpp::detail {
 
@@ -56,19 +53,11 @@ EnqueueFields build_fields(const std::string& queue, const EncodedCall& encoded,
 // enqueue.lua (one job, any options: rq-wire-format.md 3.1, 3.2).
 const Script& enqueue_script();
 
-// Keys and arguments of one enqueue.lua call for job `f`. `args` views
-// strings of `f`, `o` and this object, which therefore must not be copied or
-// moved and must not outlive them.
-struct EnqueueScriptCall {
-  EnqueueScriptCall(const std::string& queue, const EnqueueFields& f, const EnqueueOptions& o,
-                    Clock::time_point now, const std::string& ts);
-  EnqueueScriptCall(const EnqueueScriptCall&) = delete;
-  EnqueueScriptCall& operator=(const EnqueueScriptCall&) = delete;
-
-  std::vector<std::string> keys;
-  std::string now_seconds, ttl, ndeps;
-  std::vector<std::string_view> key_views, args;
-};
+// The arguments of one enqueue.lua call for job `f` (copies: the call
+// outlives nothing).
+ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
+                               const EnqueueOptions& o, Clock::time_point now,
+                               const std::string& ts);
 
 // The hash as written: `f`'s fields plus status, and enqueued_at when the
 // status is "queued". The first form moves the values out of `f`.

@@ -2,11 +2,11 @@
 // Job::requeue, Job::remove, Queue::requeue_failed / requeue_all_failed. Each
 // state change is one lifecycle script call (core/scripts/cancel_job.lua,
 // requeue_job.lua, delete_job.lua).
-#include "lifecycle_script.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/job.hpp"
 #include "rqcpp/queue.hpp"
 #include "rqcpp_lua_sources.hpp"
+#include "script_call.hpp"
 
 namespace rqcpp {
 namespace {
@@ -14,17 +14,17 @@ namespace {
 constexpr long long kRequeueBatch = 1000;
 
 const Script& cancel_script() {
-  static const Script s = detail::lifecycle_script("cancel_job", lua::cancel_job);
+  static const Script s = detail::make_script("cancel_job", lua::cancel_job);
   return s;
 }
 
 const Script& requeue_script() {
-  static const Script s = detail::lifecycle_script("requeue_job", lua::requeue_job);
+  static const Script s = detail::make_script("requeue_job", lua::requeue_job);
   return s;
 }
 
 const Script& delete_script() {
-  static const Script s = detail::lifecycle_script("delete_job", lua::delete_job);
+  static const Script s = detail::make_script("delete_job", lua::delete_job);
   return s;
 }
 
@@ -34,12 +34,19 @@ const std::string& empty_exc_info() {
   return z;
 }
 
-// One requeue_job.lua call in mode 'one'; throws for its refusals.
+// The arguments requeue_job.lua calls share.
+detail::ScriptCall requeue_call(const std::string& queue, const std::string& ts, bool at_front) {
+  detail::ScriptCall call;
+  call.str("queue", queue).str("ts", ts).str("empty_exc_info", empty_exc_info());
+  call.flag("at_front", at_front);
+  return call;
+}
+
+// One requeue_job.lua call for one job; throws for its refusals.
 std::string requeue_one(Connection& conn, const std::string& queue, const std::string& id,
                         bool at_front) {
   std::string ts = now_timestamp();
-  Reply r = detail::eval_lifecycle(conn, requeue_script(),
-                                   {queue, ts, empty_exc_info(), at_front ? "1" : "0", "one", id});
+  Reply r = requeue_call(queue, ts, at_front).str("id", id).run(conn, requeue_script());
   if (r.str() == "nojob") throw NoSuchJobError("no such job: " + id);
   if (r.str() == "notfailed") {
     throw InvalidJobOperation("cannot requeue job " + id +
@@ -51,9 +58,13 @@ std::string requeue_one(Connection& conn, const std::string& queue, const std::s
 }  // namespace
 
 void Job::cancel(bool enqueue_dependents) {
-  Reply r = detail::eval_lifecycle(*conn_, cancel_script(),
-                                   {id_, std::to_string(now_seconds()), now_timestamp(),
-                                    enqueue_dependents ? "1" : "0", origin()});
+  Reply r = detail::ScriptCall()
+                .str("id", id_)
+                .integer("now", now_seconds())
+                .str("ts", now_timestamp())
+                .flag("enqueue_dependents", enqueue_dependents)
+                .str("origin", origin())
+                .run(*conn_, cancel_script());
   if (r.str() == "nojob") throw NoSuchJobError("no such job: " + id_);
   if (r.str() == "canceled") {
     fields_["status"] = "canceled";
@@ -76,8 +87,12 @@ void Job::requeue(bool at_front) {
 }
 
 long long Job::remove(bool delete_dependents) {
-  return detail::eval_lifecycle(*conn_, delete_script(),
-                                {id_, delete_dependents ? "1" : "0", origin(), field("status")})
+  return detail::ScriptCall()
+      .str("id", id_)
+      .flag("delete_dependents", delete_dependents)
+      .str("origin", origin())
+      .str("status", field("status"))
+      .run(*conn_, delete_script())
       .integer();
 }
 
@@ -86,12 +101,11 @@ void Queue::requeue_failed(const std::string& id, bool at_front) {
 }
 
 long long Queue::requeue_all_failed(bool at_front) {
-  const std::string batch = std::to_string(kRequeueBatch);
   long long requeued = 0;
   while (true) {
-    Reply r = detail::eval_lifecycle(
-        *conn_, requeue_script(),
-        {name_, now_timestamp(), empty_exc_info(), at_front ? "1" : "0", "all", batch});
+    Reply r = requeue_call(name_, now_timestamp(), at_front)
+                  .integer("limit", kRequeueBatch)
+                  .run(*conn_, requeue_script());
     if (r.size() != 2) throw RedisError("script requeue_job returned an unexpected reply");
     requeued += r.at(1).integer();
     if (r.at(0).integer() < kRequeueBatch) return requeued;

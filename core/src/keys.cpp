@@ -1,6 +1,8 @@
 // RQ 1.x key names (rq-wire-format.md section 1.1).
 #include "rqcpp/keys.hpp"
 
+#include <utility>
+
 namespace rqcpp::keys {
 namespace {
 
@@ -63,6 +65,39 @@ std::string scheduler_lock(std::string_view q) {
 }
 std::string clean_lock(std::string_view q) {
   return join("rq:clean_registries:", q);
+}
+
+const std::vector<Template>& templates() {
+  static const std::vector<Template> all = [] {
+    using Fn = std::string (*)(std::string_view);
+    const std::pair<std::string_view, Fn> families[] = {{"job", job},
+                                                        {"dependents", dependents},
+                                                        {"dependencies", dependencies},
+                                                        {"results", results},
+                                                        {"queue", queue},
+                                                        {"started", started},
+                                                        {"finished", finished},
+                                                        {"failed", failed},
+                                                        {"deferred", deferred},
+                                                        {"scheduled", scheduled},
+                                                        {"canceled", canceled},
+                                                        {"worker", worker},
+                                                        {"queue_workers", queue_workers},
+                                                        {"scheduler_lock", scheduler_lock},
+                                                        {"clean_lock", clean_lock}};
+    constexpr std::string_view marker = "\x1f<name>\x1f";
+    std::vector<Template> out;
+    for (const auto& [family, fn] : families) {
+      std::string k = fn(marker);
+      size_t at = k.find(marker);
+      out.push_back({family, k.substr(0, at), k.substr(at + marker.size())});
+    }
+    out.push_back({"queues", std::string(kQueues), ""});
+    out.push_back({"workers", std::string(kWorkers), ""});
+    out.push_back({"suspended", std::string(kSuspended), ""});
+    return out;
+  }();
+  return all;
 }
 
 std::string_view strip(std::string_view key, std::string_view prefix) {

@@ -6,24 +6,25 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "lifecycle_script.hpp"
 #include "rqcpp/connection.hpp"
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/serialization.hpp"
 #include "rqcpp/timestamp.hpp"
 #include "rqcpp_lua_sources.hpp"
+#include "script_call.hpp"
 
 namespace rqcpp {
 namespace {
 
 const Script& clean_registries_script() {
-  static const Script s = detail::lifecycle_script("clean_registries", lua::clean_registries);
+  static const Script s = detail::make_script("clean_registries", lua::clean_registries);
   return s;
 }
 
 const Script& clean_worker_registry_script() {
-  static const Script s("clean_worker_registry", std::string(lua::clean_worker_registry));
+  static const Script s = detail::make_script("clean_worker_registry", lua::clean_worker_registry);
   return s;
 }
 
@@ -51,10 +52,16 @@ CleanReport clean_registries(Connection& conn, std::string_view queue, CleanLock
     throw std::invalid_argument("clean_registries: the lock TTL must be at least 1 second");
   }
   const std::string text = "Moved to FailedJobRegistry at " + python_local_now();
-  Reply r = detail::eval_lifecycle(
-      conn, clean_registries_script(),
-      {lock == CleanLock::kAcquire ? "1" : "0", std::string(queue), std::to_string(now_seconds()),
-       now_timestamp(), zlib_compress(text), text, std::to_string(lock_ttl.count())});
+  Reply r = detail::ScriptCall()
+                .flag("lock", lock == CleanLock::kAcquire)
+                .str("queue", queue)
+                .integer("now", now_seconds())
+                .str("ts", now_timestamp())
+                .str("exc_info", zlib_compress(text))
+                .str("text", text)
+                .integer("lock_ttl", lock_ttl.count())
+                .integer("failure_ttl", defaults::kFailureTtl.count())
+                .run(conn, clean_registries_script());
   CleanReport report;
   if (r.size() >= 1 && r.at(0).str() == "locked") return report;
   if (r.size() != 5 || r.at(0).str() != "done") {
@@ -69,7 +76,9 @@ CleanReport clean_registries(Connection& conn, std::string_view queue, CleanLock
 }
 
 long long clean_worker_registry(Connection& conn, std::string_view queue) {
-  return conn.eval(clean_worker_registry_script(), {keys::queue_workers(queue), keys::kWorkers}, {})
+  return detail::ScriptCall()
+      .str("queue", queue)
+      .run(conn, clean_worker_registry_script())
       .integer();
 }
 

@@ -8,12 +8,13 @@
 #include "rqcpp/keys.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp_lua_sources.hpp"
+#include "script_call.hpp"
 
 namespace rqcpp {
 namespace {
 
 const Script& empty_script() {
-  static const Script script("empty_queue", std::string(lua::empty_queue));
+  static const Script script = detail::make_script("empty_queue", lua::empty_queue);
   return script;
 }
 
@@ -84,8 +85,7 @@ std::optional<Job> Queue::fetch_job(const std::string& id) {
 }
 
 long long Queue::empty() {
-  return conn_->eval(empty_script(), {key()}, {keys::kJobPrefix, keys::kDependentsSuffix})
-      .integer();
+  return detail::ScriptCall().str("queue", name_).run(*conn_, empty_script()).integer();
 }
 
 void Queue::remove(bool delete_jobs) {

@@ -6,23 +6,23 @@
 
 #include <stdexcept>
 
-#include "lifecycle_script.hpp"
 #include "rqcpp/connection.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/timestamp.hpp"
 #include "rqcpp_lua_sources.hpp"
+#include "script_call.hpp"
 
 namespace rqcpp {
 namespace {
 
 const Script& schedule_due_script() {
-  static const Script s = detail::lifecycle_script("schedule_due", lua::schedule_due);
+  static const Script s = detail::make_script("schedule_due", lua::schedule_due);
   return s;
 }
 
 const Script& release_locks_script() {
-  static const Script s("release_locks", std::string(lua::release_locks));
+  static const Script s = detail::make_script("release_locks", lua::release_locks);
   return s;
 }
 
@@ -55,26 +55,24 @@ long long Scheduler::pass(bool move_jobs, bool force_retry) {
   const bool retry_due = force_retry || !last_try_ || now - *last_try_ >= options_.lock_retry;
 
   std::vector<size_t> sent;  // indexes into queues_, in argument order
-  std::vector<std::string> pairs;
   bool tried = false;
   for (size_t i = 0; i < queues_.size(); ++i) {
     if (!held_[i] && !retry_due) continue;
     if (held_[i] && !move_jobs) continue;
     tried = tried || !held_[i];
     sent.push_back(i);
-    pairs.push_back(queues_[i]);
-    pairs.push_back(held_[i] ? "held" : "try");
   }
   if (sent.empty()) return 0;
 
-  std::vector<std::string> args = {options_.lock_value,
-                                   std::to_string(now_seconds()),
-                                   now_timestamp(),
-                                   std::to_string(options_.lock_ttl.count()),
-                                   move_jobs ? std::to_string(options_.batch) : "0",
-                                   std::to_string(sent.size())};
-  args.insert(args.end(), pairs.begin(), pairs.end());
-  Reply r = detail::eval_lifecycle(*conn_, schedule_due_script(), args);
+  detail::ScriptCall call;
+  call.str("token", options_.lock_value)
+      .integer("now", now_seconds())
+      .str("ts", now_timestamp())
+      .integer("ttl", options_.lock_ttl.count())
+      .integer("limit", move_jobs ? options_.batch : 0)
+      .list("queues", sent.size());
+  for (size_t i : sent) call.list("", 2).item(queues_[i]).item(held_[i] ? "held" : "try");
+  Reply r = call.run(*conn_, schedule_due_script());
   if (r.size() != 2 * sent.size()) {
     throw RedisError("script schedule_due returned an unexpected reply");
   }
@@ -97,12 +95,15 @@ size_t Scheduler::acquire_locks() {
 }
 
 void Scheduler::release() {
-  std::vector<std::string> locks;
+  std::vector<std::string> held;
   for (size_t i = 0; i < queues_.size(); ++i) {
-    if (held_[i]) locks.push_back(keys::scheduler_lock(queues_[i]));
+    if (held_[i]) held.push_back(queues_[i]);
   }
-  if (locks.empty()) return;
-  conn_->eval(release_locks_script(), {locks.begin(), locks.end()}, {options_.lock_value});
+  if (held.empty()) return;
+  detail::ScriptCall()
+      .strs("queues", held)
+      .str("token", options_.lock_value)
+      .run(*conn_, release_locks_script());
   held_.assign(queues_.size(), false);
 }
 

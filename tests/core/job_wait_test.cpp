@@ -16,7 +16,7 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-// What finish.lua writes for a success or a failure, atomically.
+// What take_finish.lua writes for a success or a failure, atomically.
 void finish_job(Connection& c, const std::string& id, bool ok) {
   c.append({"MULTI"});
   if (ok) {

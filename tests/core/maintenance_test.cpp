@@ -21,7 +21,7 @@ std::map<std::string, std::string> hash_of(Connection& c, const std::string& id)
   return c.checked({"HGETALL", "rq:job:" + id}).hash();
 }
 
-// What take.lua leaves for a started job: status, worker_name, no TTL, a
+// What take_finish.lua leaves for a started job: status, worker_name, no TTL, a
 // deadline score in rq:wip.
 Job start(Connection& c, Queue& q, const std::string& worker, long long deadline,
           EnqueueOptions o = {}) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "rqcpp/redis_url.hpp"
@@ -104,7 +105,8 @@ class Connection {
   void flush();
 
   // Runs a Lua script with EVALSHA, loading it with SCRIPT LOAD first when
-  // script.sha() is empty and again on NOSCRIPT (e.g. after a Redis restart),
+  // this connection has not loaded it yet and again on NOSCRIPT (e.g. after
+  // a Redis restart),
   // so it costs one round trip once loaded. Error replies are thrown as
   // RedisError naming the script. When given, `while_waiting` runs after the
   // call is sent and before its reply is read, so the caller works while
@@ -118,8 +120,10 @@ class Connection {
   // not run then.
   void append_eval(const Script& script, const std::vector<std::string_view>& keys,
                    const std::vector<std::string_view>& args);
-  // SCRIPT LOAD; stores the SHA in `script`. Throws RedisError.
-  void load(const Script& script);
+  // SCRIPT LOAD; caches the SHA in this connection (not in `script`, which
+  // other threads' connections may use at the same time) and returns it.
+  // Throws RedisError.
+  const std::string& load(const Script& script);
 
   // True after an I/O error; every call then throws until reconnect().
   bool broken() const;
@@ -145,6 +149,8 @@ class Connection {
   RedisUrl url_;
   std::chrono::milliseconds timeout_;
   size_t pending_ = 0;
+  // Script::id() -> SHA from SCRIPT LOAD on this server.
+  std::unordered_map<std::uint64_t, std::string> shas_;
 };
 
 }  // namespace rqcpp

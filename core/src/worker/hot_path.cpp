@@ -1,59 +1,25 @@
-// take / finish+take script calls; see hot_path.hpp and core/scripts/take.lua
-// for the argument layout.
+// take_finish.lua calls (take, finish+take, sync finish); the script's
+// header documents its named arguments.
 #include "worker/hot_path.hpp"
 
 #include <cstdio>
 #include <string_view>
 
 #include "rqcpp/connection.hpp"
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
-#include "rqcpp/keys.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp/timestamp.hpp"
 #include "rqcpp_lua_sources.hpp"
+#include "script_call.hpp"
 
 namespace rqcpp {
 
 namespace {
 
-constexpr long long kDefaultTimeout = 180;
-
-const Script& take_script() {
-  static const Script s("take", std::string(lua::take));
+const Script& take_finish_script() {
+  static const Script s = detail::make_script("take_finish", lua::take_finish);
   return s;
-}
-
-const Script& finish_script() {
-  // take.lua's prologue defines key() and queues_key for job_transitions.lua.
-  static const Script s("finish+take", std::string(lua::take) + "\n" +
-                                           std::string(lua::job_transitions) + "\n" +
-                                           std::string(lua::finish));
-  return s;
-}
-
-// keys.hpp is the only place that knows the layout; the scripts build
-// per-job keys from these (prefix, suffix) pairs, in take.lua's order.
-void append_key_templates(std::vector<std::string>& out) {
-  static const std::vector<std::string> templates = [] {
-    constexpr std::string_view marker = "\x1f<id>\x1f";
-    using Fn = std::string (*)(std::string_view);
-    const Fn fns[] = {keys::job,      keys::dependents, keys::dependencies, keys::results,
-                      keys::queue,    keys::started,    keys::finished,     keys::failed,
-                      keys::deferred, keys::scheduled};
-    std::vector<std::string> t;
-    for (Fn fn : fns) {
-      std::string k = fn(marker);
-      size_t at = k.find(marker);
-      t.push_back(k.substr(0, at));
-      t.push_back(k.substr(at + marker.size()));
-    }
-    return t;
-  }();
-  out.insert(out.end(), templates.begin(), templates.end());
-}
-
-std::vector<std::string_view> views(const std::vector<std::string>& v) {
-  return {v.begin(), v.end()};
 }
 
 TakeReply parse_take(const Reply& r, size_t first) {
@@ -90,54 +56,57 @@ TakeReply parse_take(const Reply& r, size_t first) {
 
 HotPath::HotPath(std::string worker_name, std::vector<std::string> queues,
                  std::chrono::seconds monitoring_interval, long long default_result_ttl)
-    : keys_{keys::worker(worker_name), std::string(keys::kQueues), std::string(keys::kSuspended)},
-      worker_name_(std::move(worker_name)),
+    : worker_name_(std::move(worker_name)),
       queues_(std::move(queues)),
       interval_(monitoring_interval.count()),
       default_result_ttl_(default_result_ttl) {}
 
-std::vector<std::string> HotPath::common_args(const char* mode) const {
-  std::vector<std::string> a{mode,
-                             worker_name_,
-                             std::to_string(now_seconds()),
-                             now_timestamp(),
-                             std::to_string(interval_),
-                             std::to_string(idle_worker_ttl_),
-                             std::to_string(kDefaultTimeout),
-                             std::to_string(heartbeat_grace_)};
-  append_key_templates(a);
-  a.push_back(std::to_string(queues_.size()));
-  a.insert(a.end(), queues_.begin(), queues_.end());
-  return a;
+detail::ScriptCall HotPath::common_args(const char* mode) const {
+  detail::ScriptCall call;
+  call.str("mode", mode)
+      .str("worker", worker_name_)
+      .integer("now", now_seconds())
+      .str("ts", now_timestamp())
+      .integer("interval", interval_)
+      .integer("idle_ttl", idle_worker_ttl_)
+      .integer("default_timeout", defaults::kJobTimeout.count())
+      .integer("grace", heartbeat_grace_)
+      .strs("queues", queues_);
+  return call;
+}
+
+detail::ScriptCall HotPath::finish_args(const char* mode, const FinishRequest& f,
+                                        bool take_next) const {
+  detail::ScriptCall call = common_args(mode);
+  char working[64];
+  std::snprintf(working, sizeof working, "%.6f", f.working_time);
+  call.str("id", f.id)
+      .str("origin", f.origin)
+      .str("status", f.status)
+      .str("payload", f.payload)
+      .flag("has_value", f.has_value)
+      .str("working_time", working)
+      .integer("result_ttl", default_result_ttl_)
+      .integer("failure_ttl", defaults::kFailureTtl.count())
+      .flag("take_next", take_next);
+  if (f.meta) call.str("meta", *f.meta);
+  return call;
 }
 
 TakeReply HotPath::take(Connection& conn) const {
-  std::vector<std::string> args = common_args("take");
-  Reply r = conn.eval(take_script(), views(keys_), views(args));
+  Reply r = common_args("take").run(conn, take_finish_script());
   return parse_take(r, 0);
 }
 
 std::string HotPath::finish_sync(Connection& conn, const FinishRequest& f) const {
-  std::vector<std::string> args = common_args("sync");
-  char working[64];
-  std::snprintf(working, sizeof working, "%.6f", f.working_time);
-  args.insert(args.end(), {f.id, f.origin, f.status, f.payload, f.has_value ? "1" : "0", working,
-                           f.meta ? "1" : "0", f.meta ? *f.meta : std::string(),
-                           std::to_string(default_result_ttl_), "0"});
-  Reply r = conn.eval(finish_script(), views(keys_), views(args));
+  Reply r = finish_args("sync", f, false).run(conn, take_finish_script());
   if (r.size() < 1) throw RedisError("finish script returned an unexpected reply");
   return std::string(r.at(0).str());
 }
 
 TakeReply HotPath::finish(Connection& conn, const FinishRequest& f, bool take_next,
                           const std::function<void()>& while_waiting) const {
-  std::vector<std::string> args = common_args("finish");
-  char working[64];
-  std::snprintf(working, sizeof working, "%.6f", f.working_time);
-  args.insert(args.end(), {f.id, f.origin, f.status, f.payload, f.has_value ? "1" : "0", working,
-                           f.meta ? "1" : "0", f.meta ? *f.meta : std::string(),
-                           std::to_string(default_result_ttl_), take_next ? "1" : "0"});
-  Reply r = conn.eval(finish_script(), views(keys_), views(args), while_waiting);
+  Reply r = finish_args("finish", f, take_next).run(conn, take_finish_script(), while_waiting);
   if (r.size() >= 1 && r.at(0).str() == "unregistered") {
     TakeReply t;
     t.kind = TakeReply::Kind::kUnregistered;

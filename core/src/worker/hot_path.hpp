@@ -1,6 +1,6 @@
-// The worker's per-job Redis traffic (docs/design.md, "hot path"): the take
-// script and the fused finish+take script (core/scripts/take.lua,
-// finish.lua). In steady state one job costs one call of finish_and_take().
+// The worker's per-job Redis traffic (docs/design.md, "hot path"): calls of
+// core/scripts/take_finish.lua, alone (take) or fused (finish+take). In
+// steady state one job costs one call of finish() with take_next.
 #pragma once
 
 #include <chrono>
@@ -9,9 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "rqcpp/defaults.hpp"
+
 namespace rqcpp {
 
 class Connection;
+namespace detail {
+class ScriptCall;
+}
 
 // A job the take script popped and marked started.
 struct TakenJob {
@@ -52,14 +57,17 @@ class HotPath {
   HotPath(std::string worker_name, std::vector<std::string> queues,
           std::chrono::seconds monitoring_interval, long long default_result_ttl);
 
-  // Runs take.lua: one round trip. Throws RedisError.
+  // Takes the next job: one round trip. Throws RedisError, also when a key
+  // the take would touch has the wrong type (the message names it; nothing
+  // was popped or written).
   TakeReply take(Connection& conn) const;
-  // Runs finish.lua (+ take.lua when take_next): one round trip. Safe to
-  // repeat after a lost reply. `while_waiting` runs while Redis executes it
+  // Records the outcome (and takes the next job when take_next): one round
+  // trip. Safe to repeat after a lost reply; writes nothing when it throws
+  // for a wrong-typed key. `while_waiting` runs while Redis executes it
   // (Connection::eval). Throws RedisError.
   TakeReply finish(Connection& conn, const FinishRequest& request, bool take_next,
                    const std::function<void()>& while_waiting = nullptr) const;
-  // finish.lua in mode 'sync' (SyncQueue): the outcome of a job the caller
+  // The finish in mode 'sync' (SyncQueue): the outcome of a job the caller
   // ran itself, recorded without any worker hash; never takes. Returns the
   // finish state ('done', 'retried', 'skipped'). Throws RedisError.
   std::string finish_sync(Connection& conn, const FinishRequest& request) const;
@@ -74,14 +82,14 @@ class HotPath {
   const std::vector<std::string>& queue_order() const { return queues_; }
 
  private:
-  std::vector<std::string> common_args(const char* mode) const;
-  std::vector<std::string> keys_;
+  detail::ScriptCall common_args(const char* mode) const;
+  detail::ScriptCall finish_args(const char* mode, const FinishRequest& f, bool take_next) const;
   std::string worker_name_;
   std::vector<std::string> queues_;
   long long interval_;
   long long default_result_ttl_;
-  long long idle_worker_ttl_ = 480;
-  long long heartbeat_grace_ = 60;
+  long long idle_worker_ttl_ = (defaults::kWorkerTtl + defaults::kHeartbeatGrace).count();
+  long long heartbeat_grace_ = defaults::kHeartbeatGrace.count();
 };
 
 }  // namespace rqcpp

@@ -10,6 +10,7 @@
 #include "rqcpp/serialization.hpp"
 #include "rqcpp/timestamp.hpp"
 #include "rqcpp_lua_sources.hpp"
+#include "script_call.hpp"
 #include "worker/hot_path.hpp"
 #include "worker/job_execution.hpp"
 #include "worker/plugin_call.hpp"
@@ -22,7 +23,7 @@ namespace {
 constexpr const char* kSyncWorker = "sync";  // RQ's run_sync: prepare_for_execution('sync')
 
 const Script& sync_start_script() {
-  static const Script s("sync_start", std::string(lua::sync_start));
+  static const Script s = detail::make_script("sync_start", lua::sync_start);
   return s;
 }
 
@@ -45,11 +46,14 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
   // The running job's rq:wip deadline: as a worker's first heartbeat TTL.
   constexpr long long kHeartbeatTtl =
       (defaults::kJobMonitoringInterval + defaults::kHeartbeatGrace).count();
-  const std::string k[] = {keys::job(id), keys::queue(origin), keys::started(origin)};
-  const std::string now = std::to_string(now_seconds());
-  const std::string ts = now_timestamp();
-  const std::string hb = std::to_string(kHeartbeatTtl);
-  Reply r = conn_->eval(sync_start_script(), {k[0], k[1], k[2]}, {id, now, ts, kSyncWorker, hb});
+  Reply r = detail::ScriptCall()
+                .str("id", id)
+                .str("queue", origin)
+                .integer("now", now_seconds())
+                .str("ts", now_timestamp())
+                .str("worker", kSyncWorker)
+                .integer("ttl", kHeartbeatTtl)
+                .run(*conn_, sync_start_script());
   if (r.size() < 1) throw RedisError("sync_start script returned an unexpected reply");
   if (r.at(0).str() != "job") return Job::fetch(*conn_, id);  // deferred: nothing to run yet
   if (r.size() < 5) throw RedisError("sync_start script returned a short reply");

@@ -8,6 +8,7 @@
 #include "rqcpp/script.hpp"
 #include "rqcpp/timestamp.hpp"
 #include "rqcpp_lua_sources.hpp"
+#include "script_call.hpp"
 
 namespace rqcpp {
 
@@ -15,33 +16,26 @@ namespace {
 
 constexpr const char* kRqVersion = "1.13.0";  // the RQ format we speak
 
+// How long a dead worker's hash stays (RQ's register_death: expire 60).
+constexpr long long kDeathTtl = 60;
+
 const Script& register_script() {
-  static const Script s("worker_register", std::string(lua::worker_register));
+  static const Script s = detail::make_script("worker_register", lua::worker_register);
   return s;
 }
 const Script& heartbeat_script() {
-  static const Script s("worker_heartbeat", std::string(lua::worker_heartbeat));
+  static const Script s = detail::make_script("worker_heartbeat", lua::worker_heartbeat);
   return s;
 }
 const Script& death_script() {
-  static const Script s("worker_death", std::string(lua::worker_death));
+  static const Script s = detail::make_script("worker_death", lua::worker_death);
   return s;
-}
-
-std::vector<std::string_view> views(const std::vector<std::string>& v) {
-  return {v.begin(), v.end()};
 }
 
 std::string hostname() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
   return buf;
-}
-
-std::string join(const std::vector<std::string>& parts, char sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : std::string(1, sep)) + p;
-  return out;
 }
 
 // The `addr=` of this connection's CLIENT LIST line (what RQ stores).
@@ -76,10 +70,20 @@ std::vector<std::string> WorkerRecord::set_keys() const {
 
 bool WorkerRecord::do_register(Connection& conn, const std::string& state,
                                const std::string& current_job) {
-  std::vector<std::string> args{
-      birth_,     join(queues_, ','), std::to_string(getpid()),  hostname(), ip_address_,
-      kRqVersion, python_version_,    std::to_string(idle_ttl_), state,      current_job};
-  return conn.eval(register_script(), views(set_keys()), views(args)).integer() == 1;
+  return detail::ScriptCall()
+             .str("worker", name_)
+             .strs("queues", queues_)
+             .str("birth", birth_)
+             .str("pid", std::to_string(getpid()))
+             .str("hostname", hostname())
+             .str("ip_address", ip_address_)
+             .str("version", kRqVersion)
+             .str("python_version", python_version_)
+             .integer("ttl", idle_ttl_)
+             .str("state", state)
+             .str("current_job", current_job)
+             .run(conn, register_script())
+             .integer() == 1;
 }
 
 void WorkerRecord::register_birth(Connection& conn) {
@@ -100,18 +104,18 @@ void WorkerRecord::register_again(Connection& conn, const std::string& current_j
 }
 
 bool WorkerRecord::heartbeat(Connection& conn, const std::optional<BusyJob>& busy) {
-  std::string ts = now_timestamp();
-  if (!busy) {
-    std::vector<std::string> k{key_};
-    std::vector<std::string> a{ts, std::to_string(idle_ttl_)};
-    return conn.eval(heartbeat_script(), views(k), views(a)).integer() == 1;
-  }
+  detail::ScriptCall call;
+  call.str("worker", name_).str("ts", now_timestamp());
+  if (!busy) return call.integer("ttl", idle_ttl_).run(conn, heartbeat_script()).integer() == 1;
   char working[64];
   std::snprintf(working, sizeof working, "%.6f", busy->working_time);
-  std::vector<std::string> k{key_, keys::job(busy->id), keys::started(busy->origin)};
-  std::vector<std::string> a{ts, std::to_string(busy->ttl), working,
-                             std::to_string(now_seconds() + busy->ttl), busy->id};
-  return conn.eval(heartbeat_script(), views(k), views(a)).integer() == 1;
+  return call.integer("ttl", busy->ttl)
+             .str("id", busy->id)
+             .str("origin", busy->origin)
+             .str("working_time", working)
+             .integer("score", now_seconds() + busy->ttl)
+             .run(conn, heartbeat_script())
+             .integer() == 1;
 }
 
 void WorkerRecord::shutdown_requested(Connection& conn) {
@@ -119,8 +123,12 @@ void WorkerRecord::shutdown_requested(Connection& conn) {
 }
 
 void WorkerRecord::death(Connection& conn) {
-  std::vector<std::string> a{now_timestamp()};
-  conn.eval(death_script(), views(set_keys()), views(a));
+  detail::ScriptCall()
+      .str("worker", name_)
+      .strs("queues", queues_)
+      .str("ts", now_timestamp())
+      .integer("ttl", kDeathTtl)
+      .run(conn, death_script());
 }
 
 }  // namespace rqcpp

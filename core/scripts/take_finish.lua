@@ -1,0 +1,252 @@
+-- take_finish: the worker's per-job Redis step (docs/design.md, "hot path"),
+-- called by core/src/worker/hot_path.cpp. mode 'take' takes the next job;
+-- mode 'finish' records a job's outcome exactly as RQ 1.13 does (3.8
+-- success, 3.9 failure, 3.10 retries, 3.13 dependents) and, with take_next,
+-- takes the next job in the same call, so a processed job costs one round
+-- trip; mode 'sync' records the outcome of a job SyncQueue ran in the
+-- caller's process (worker name 'sync', no worker hash, never takes).
+--
+-- ARG: mode, worker (name), now (Unix seconds), ts (RQ timestamp text),
+--   interval (job_monitoring_interval), idle_ttl (idle worker key TTL),
+--   default_timeout, grace (heartbeat grace: RQ's fixed 60 s), queues
+--   (names in priority order); for 'finish'/'sync' also: id, origin,
+--   status ('finished' | 'failed' | 'stopped'), payload (base64 return value,
+--   '' for None, or base64 zlib exc_string), has_value, working_time
+--   (seconds text), meta (bytes; absent = unchanged), result_ttl and
+--   failure_ttl (the defaults when the job has none),
+--   take_next.
+--
+-- Take returns {'job', queue, id, origin, timeout field, data, meta,
+-- success_callback_name, failure_callback_name, stopped_callback_name},
+-- {'empty'}, {'suspended'} or {'unregistered'} (worker key gone: the worker
+-- registers again and repeats the call; nothing was changed). Finish
+-- returns {state} or {state, take reply...} with take_next; state is
+-- 'done', 'retried' or 'skipped'. Finish is idempotent: when the job is no
+-- longer 'started' by this worker (the reply of an earlier, applied call
+-- was lost), only the worker's current_job bookkeeping is touched.
+
+local sync = ARG.mode == 'sync'
+local wkey = key('worker', ARG.worker)
+local now = ARG.now
+
+-- RQ's heartbeat TTL for a fresh job: min(timeout, interval) + grace, or
+-- interval + grace without a positive timeout.
+local function heartbeat_ttl(timeout)
+  if timeout > 0 then return math.floor(math.min(timeout, ARG.interval)) + ARG.grace end
+  return math.floor(ARG.interval) + ARG.grace
+end
+
+local job_fields = {'data', 'origin', 'timeout', 'meta', 'success_callback_name',
+                    'failure_callback_name', 'stopped_callback_name', 'status', 'worker_name'}
+
+-- Reads and checks of a take, no writes. `resume`: honour the worker's
+-- current_job (false in a fused call: finish clears it first). Returns
+-- {kind = 'resume' | 'suspended' | 'job' | 'empty', drop_current, ...}.
+local function plan_take(resume)
+  want(wkey, 'hash')
+  local drop_current = false
+  if resume then
+    -- current_job still set means the reply of an earlier take was lost
+    -- (Redis went away): hand the same job out again instead of leaving it
+    -- started with nobody running it.
+    local cur = redis.call('HGET', wkey, 'current_job')
+    if cur then
+      local jkey = key('job', cur)
+      want(jkey, 'hash')
+      local f = redis.call('HMGET', jkey, unpack(job_fields))
+      if f[1] and f[8] == 'started' and f[9] == ARG.worker then
+        return {kind = 'resume', id = cur, f = f}
+      end
+      drop_current = true
+    end
+  end
+  if redis.call('EXISTS', key('suspended')) == 1 then
+    return {kind = 'suspended', drop_current = drop_current}
+  end
+  for _, q in ipairs(ARG.queues) do
+    want(key('queue', q), 'list')
+    want(key('started', q), 'zset')
+  end
+  for _, q in ipairs(ARG.queues) do
+    local qkey = key('queue', q)
+    local i = 0
+    while true do
+      local id = redis.call('LINDEX', qkey, i)
+      if not id then break end
+      local jkey = key('job', id)
+      want(jkey, 'hash')
+      local f = redis.call('HMGET', jkey, unpack(job_fields))
+      if f[1] then  -- an id without a (valid) hash is dropped, as RQ does
+        local origin = f[2]
+        if not origin or origin == '' then origin = q end
+        want(key('started', origin), 'zset')
+        return {kind = 'job', queue = q, id = id, origin = origin, pops = i + 1, f = f,
+                drop_current = drop_current}
+      end
+      i = i + 1
+    end
+  end
+  return {kind = 'empty', drop_current = drop_current}
+end
+
+local function job_reply(queue, id, origin, f)
+  return {'job', queue, id, origin, f[3] or '', f[1], f[4] or '', f[5] or '', f[6] or '',
+          f[7] or ''}
+end
+
+-- Takes as `p` (a plan_take() result still valid) says, or plans first.
+local function take(resume, p)
+  p = p or plan_take(resume)
+  if p.drop_current then redis.call('HDEL', wkey, 'current_job') end
+  if p.kind == 'resume' then return job_reply(p.f[2] or '', p.id, p.f[2] or '', p.f) end
+  if p.kind == 'suspended' or p.kind == 'empty' then
+    redis.call('HSET', wkey, 'state', p.kind == 'empty' and 'idle' or 'suspended',
+               'last_heartbeat', ARG.ts)
+    redis.call('EXPIRE', wkey, ARG.idle_ttl)
+    return {p.kind}
+  end
+  local qkey, jkey = key('queue', p.queue), key('job', p.id)
+  for _ = 1, p.pops do redis.call('LPOP', qkey) end
+  local hb = heartbeat_ttl(tonumber(p.f[3]) or ARG.default_timeout)
+  redis.call('HSET', jkey, 'status', 'started', 'started_at', ARG.ts, 'last_heartbeat', ARG.ts,
+             'worker_name', ARG.worker)
+  redis.call('PERSIST', jkey)
+  redis.call('ZADD', key('started', p.origin), now + hb, p.id)
+  redis.call('HSET', wkey, 'state', 'busy', 'current_job', p.id, 'current_job_working_time', '0',
+             'last_heartbeat', ARG.ts)
+  redis.call('EXPIRE', wkey, hb)
+  return job_reply(p.queue, p.id, p.origin, p.f)
+end
+
+-- Reads and checks of a finish, no writes: the job hash's fields and the
+-- plan of what the outcome releases.
+local function plan_finish()
+  local id, origin = ARG.id, ARG.origin
+  local jkey = key('job', id)
+  if not sync then
+    want(wkey, 'hash')
+    local w = redis.call('HMGET', wkey, 'total_working_time', 'successful_job_count',
+                         'failed_job_count')
+    want_number(w[1], 'field total_working_time of ' .. wkey)
+    want_int(w[2], 'field successful_job_count of ' .. wkey)
+    want_int(w[3], 'field failed_job_count of ' .. wkey)
+  end
+  want(jkey, 'hash')
+  want(key('started', origin), 'zset')
+  local h = redis.call('HMGET', jkey, 'status', 'worker_name', 'result_ttl', 'failure_ttl',
+                       'retries_left', 'retry_intervals')
+  local p = {jkey = jkey, exists = h[1] ~= nil, ours = h[1] == 'started' and h[2] == ARG.worker,
+             intervals = h[6]}
+  if not p.ours then return p end
+  p.result_ttl = want_int(h[3], 'field result_ttl of ' .. jkey)
+  p.failure_ttl = want_int(h[4], 'field failure_ttl of ' .. jkey)
+  p.retries = want_int(h[5], 'field retries_left of ' .. jkey)
+  want(key('results', id), 'stream')
+  if ARG.status == 'failed' and p.retries and p.retries > 0 then
+    check_retry(id, origin)
+    p.retry = true
+    return p
+  end
+  want(key(ARG.status == 'finished' and 'finished' or 'failed', origin), 'zset')
+  p.release = plan_release(id, ARG.status)
+  return p
+end
+
+local function expire_job_keys(id, ttl)
+  for _, k in ipairs({key('job', id), key('dependents', id), key('dependencies', id)}) do
+    redis.call('EXPIRE', k, ttl)
+  end
+end
+
+local function count(field)
+  if sync then return end
+  redis.call('HINCRBY', wkey, field, 1)
+  redis.call('HINCRBYFLOAT', wkey, 'total_working_time', ARG.working_time)
+end
+
+local function succeed(p)
+  local id, origin = ARG.id, ARG.origin
+  count('successful_job_count')
+  release(p.release, ARG.ts)
+  local ttl = p.result_ttl or ARG.result_ttl
+  if ttl == 0 then  -- result_ttl 0: nothing is kept
+    redis.call('ZREM', key('finished', origin), id)
+    redis.call('DEL', p.jkey, key('dependents', id), key('dependencies', id))
+    return 'done'
+  end
+  redis.call('HSET', p.jkey, 'status', 'finished', 'ended_at', ARG.ts)
+  local rkey = key('results', id)
+  if ARG.has_value then
+    redis.call('XADD', rkey, 'MAXLEN', '~', '10', '*', 'type', '1', 'return_value', ARG.payload)
+  else
+    redis.call('XADD', rkey, 'MAXLEN', '~', '10', '*', 'type', '1')
+  end
+  if ttl < 0 then
+    redis.call('PERSIST', rkey)
+    redis.call('ZADD', key('finished', origin), '+inf', id)
+  else
+    redis.call('EXPIRE', rkey, ttl)
+    redis.call('ZADD', key('finished', origin), now + ttl, id)
+    expire_job_keys(id, ttl)
+  end
+  return 'done'
+end
+
+local function fail_job(p)
+  local id, origin = ARG.id, ARG.origin
+  count('failed_job_count')
+  if p.retry then  -- 3.10: re-enqueued or scheduled, no result entry
+    redis.call('HSET', p.jkey, 'ended_at', ARG.ts)
+    retry_job(id, origin, p.retries, p.intervals, now, ARG.ts)
+    return 'retried'
+  end
+  local ttl = p.failure_ttl or ARG.failure_ttl
+  redis.call('HSET', p.jkey, 'status', ARG.status, 'ended_at', ARG.ts)
+  redis.call('ZADD', key('failed', origin), ttl >= 0 and now + ttl or ttl, id)
+  local rkey = key('results', id)
+  redis.call('XADD', rkey, 'MAXLEN', '~', '10', '*', 'type', '2', 'exc_string', ARG.payload)
+  if p.failure_ttl then
+    if p.failure_ttl < 0 then
+      redis.call('PERSIST', rkey)
+    else
+      redis.call('EXPIRE', rkey, p.failure_ttl)
+    end
+  end
+  release(p.release, ARG.ts)
+  if ttl >= 0 then expire_job_keys(ARG.id, ttl) end
+  return 'done'
+end
+
+local function finish(p)
+  if not sync and redis.call('HGET', wkey, 'current_job') == ARG.id then
+    redis.call('HDEL', wkey, 'current_job')
+    redis.call('HSET', wkey, 'current_job_working_time', '0', 'state', 'idle', 'last_heartbeat',
+               ARG.ts)
+    redis.call('EXPIRE', wkey, ARG.idle_ttl)
+  end
+  if not p.ours then
+    -- deleted while it ran: only our registry entry is left
+    if not p.exists then redis.call('ZREM', key('started', ARG.origin), ARG.id) end
+    return 'skipped'
+  end
+  redis.call('ZREM', key('started', ARG.origin), ARG.id)
+  if ARG.meta then redis.call('HSET', p.jkey, 'meta', ARG.meta) end
+  if ARG.status == 'finished' then return succeed(p) end
+  return fail_job(p)
+end
+
+if not sync and redis.call('EXISTS', wkey) == 0 then return {'unregistered'} end
+if ARG.mode == 'take' then return take(true) end
+
+local p = plan_finish()
+-- The take that follows must not fail after the finish wrote: its checks
+-- (the worker's queues and their rq:wip keys, the jobs at their heads) run
+-- now. A job the finish pushes goes to its origin's queue, whose keys this
+-- checked; only then is the take planned again.
+local next_plan = ARG.take_next and plan_take(false)
+local state = finish(p)
+if not ARG.take_next then return {state} end
+local pushed = p.retry or (p.release and #p.release.released > 0)
+local reply = take(false, not pushed and next_plan or nil)
+table.insert(reply, 1, state)
+return reply

@@ -1,0 +1,74 @@
+// Internal: the one way rqcpp builds and calls its Redis scripts.
+//
+// Convention (core/scripts/preamble.lua has the Lua side):
+//  - a script is core/scripts/<name>.lua, composed by make_script() as
+//    KEY_TEMPLATES (from keys::templates(), so keys.cpp stays the only place
+//    that knows the layout) + preamble.lua + the file itself;
+//  - it gets no KEYS and exactly one argument: a msgpack map of named
+//    arguments built with ScriptCall, which the script reads as ARG.<name>;
+//    keys are built in Lua with key(family, name);
+//  - it checks everything that can fail before its first write, and fails
+//    with an error reply naming the key, having changed nothing.
+//
+// Adding a script: write core/scripts/<name>.lua (a header comment listing
+// its ARG fields and its reply), build it once with
+// `static const Script s = detail::make_script("<name>", lua::<name>)`, call
+// it with ScriptCall().str(...)...run(conn, s), and add a test under
+// tests/scripts/ that includes a wrong-typed key for each key it writes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rqcpp/connection.hpp"
+#include "rqcpp/script.hpp"
+
+namespace rqcpp::detail {
+
+// The script `name` with body `body` (a lua::<name> constant), composed as
+// described above. Build each once (a function-local static): the result is
+// immutable and safe to share between threads.
+Script make_script(std::string name, std::string_view body);
+
+// The named arguments of one script call, encoded as they are added (one
+// msgpack map). Names are the ARG fields the script's header documents.
+// Strings are binary-safe.
+class ScriptCall {
+ public:
+  ScriptCall();
+
+  ScriptCall& str(std::string_view name, std::string_view value);
+  ScriptCall& integer(std::string_view name, long long value);
+  ScriptCall& real(std::string_view name, double value);
+  ScriptCall& flag(std::string_view name, bool value);
+  // An array of strings.
+  ScriptCall& strs(std::string_view name, const std::vector<std::string>& values);
+  ScriptCall& strs(std::string_view name, const std::vector<std::string_view>& values);
+  // An array of `n` elements, given by the next n item() calls (or by
+  // nested list() calls with an empty name).
+  ScriptCall& list(std::string_view name, size_t n);
+  ScriptCall& item(std::string_view value);
+  ScriptCall& item(long long value);
+
+  // The encoded map (ARGV[1]); valid until the next change.
+  std::string_view encoded();
+
+  // EVALSHA of `script` with this call (Connection::eval: one round trip
+  // once loaded; `while_waiting` as there). Throws RedisError, also for the
+  // script's error reply ("script <name>: <message>").
+  Reply run(Connection& conn, const Script& script,
+            const std::function<void()>& while_waiting = nullptr);
+  // Appends the EVAL of `script`'s source with this call to `conn`'s
+  // pipeline (no NOSCRIPT to handle; Redis hashes the source).
+  void append(Connection& conn, const Script& script);
+
+ private:
+  void name(std::string_view name);
+  std::string buf_;
+  std::uint32_t count_ = 0;
+};
+
+}  // namespace rqcpp::detail
