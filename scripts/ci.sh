@@ -10,7 +10,7 @@
 #           and the whole suite; also writes build/compile_commands.json
 #   tsan    ThreadSanitizer: ./build-tsan, only test_threaded and what it links
 #           (producers on several threads), run under TSan; a report fails it
-#   tidy    clang-tidy 14 (root .clang-tidy) over core/ worker/ cli/ sdk/
+#   tidy    clang-tidy 14 (root .clang-tidy) over core/ worker/ cli/ sdk/ bench/
 #           plugins/ examples/ with build/compile_commands.json, -j$(nproc);
 #           the findings also go to build/clang-tidy.log
 #   asan    AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer:
@@ -59,8 +59,10 @@ step_tidy() {
   # The core library's generated header must exist for its sources to parse.
   cmake --build "$build" -j"$jobs" --target rqcpp_core >/dev/null
   local log=$build/clang-tidy.log status=0
+  # run-clang-tidy-14 always asks for colour: strip it for the log.
   run-clang-tidy-14 -p "$build" -j"$jobs" -quiet \
-    "^$root/(core|worker|cli|sdk|plugins|examples)/" >"$log" 2>&1 || status=$?
+    "^$root/(core|worker|cli|sdk|plugins|examples|bench)/" 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g' >"$log" || status=$?
   # Only the findings (file:line: error: ... [check]) and the code they point at.
   grep -A3 -E '^/.*: (error|warning): ' "$log" || true
   [ "$status" -eq 0 ] || { echo "clang-tidy findings: see above or $log"; return 1; }
