@@ -23,11 +23,15 @@
 # `deps` always runs first). Needs: Debian 12, sudo or root when a package is
 # missing. Nothing needs to be running: tests start their own redis-server.
 #
-# Time on a fresh clone, 2 cores, no ccache (measured for issue 9): deps 0-2
-# min, format 10 s, test about 11 min (8.4 build + 2 suite), tsan about
-# 4 min, tidy about 9 min, asan about 17 min: about 41 min in all. With
-# ccache (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the environment) repeated runs
-# take a fraction of that.
+# Time on a fresh clone, 2 idle cores, no ccache (issue 9; CPU time measured
+# on a loaded machine, divided by 2): deps 0-2 min, format 5 s, test 10.5 min
+# (8.4 build + 2 suite), tsan 2.5 min (4 CPU-min: core + one test; the run
+# takes 2 s), tidy about 9 min (73 translation units, about 15 CPU-s each),
+# asan 15-20 min (every target: about 1.5x the plain build, the suite 2-3x
+# slower): 38-43 min in all. If CI nears its 45 min, the first cuts are
+# -O1 for the sanitizer builds and leaving bench/ out of tidy. With ccache
+# (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the environment) repeated runs take a
+# fraction of that.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
