@@ -52,7 +52,9 @@ step_tsan() {
   cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQCPP_WERROR=ON \
     -DRQCPP_SANITIZE=thread >/dev/null
   cmake --build "$dir" -j"$jobs" --target test_threaded
-  run_sanitized_ctest "$dir" -R '^threaded:'
+  # A race between first uses of a script is seen in about 6 of 7 runs (the
+  # threads do not always overlap), so up to 5 runs: a clean pass is 5.
+  run_sanitized_ctest "$dir" -R '^threaded:' --repeat until-fail:5
 }
 
 step_tidy() {
