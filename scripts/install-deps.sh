@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages rqcpp needs to build, test and run its demo.
-# Skips apt entirely when everything is already installed.
+# Installs the Debian 12 packages rqcpp needs to build, test and run its demo,
+# and those scripts/ci.sh needs for its checks (clang-format and clang-tidy 14,
+# clang, the GCC sanitizer runtimes). Idempotent: skips apt entirely when
+# everything is already installed.
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,10 @@ packages=(
   libspdlog-dev catch2 zlib1g-dev nlohmann-json3-dev
   redis-server redis-tools
   python3 python3-rq python3-msgpack
+  # scripts/ci.sh: style and static analysis (run-clang-tidy comes with
+  # clang-tidy), and the runtimes of g++'s -fsanitize=address,undefined,thread
+  clang clang-format clang-tidy
+  libasan8 liblsan0 libubsan1 libtsan2
 )
 
 missing=()

@@ -54,7 +54,7 @@ double sleep(double seconds) {
   return seconds;
 }
 
-void fail(std::optional<std::string> message) {
+void fail(const std::optional<std::string>& message) {
   throw rqcpp::JobError("ValueError", message.value_or("builtin:fail was called"));
 }
 
