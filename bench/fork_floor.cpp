@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   std::vector<double> fault;
   constexpr size_t kPages = 1024;
   for (int i = 0; i < 20; ++i) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     void* m =
         mmap(nullptr, kPages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return 1;

@@ -9,15 +9,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
-#include <string>
-#include <string_view>
-#include <thread>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/error.hpp>
 #include <rqcpp/queue.hpp>
 #include <rqcpp/redis_url.hpp>
 #include <rqcpp/serialization.hpp>
+#include <string>
+#include <string_view>
+#include <thread>
 
 namespace {
 
@@ -29,8 +28,9 @@ struct Options {
 };
 
 int usage(const char* why) {
-  std::cerr << "example_producer: " << why << "\n"
-            << "usage: example_producer [--url URL] [--queue QUEUE] [--wait-timeout SECONDS] TEXT\n";
+  std::cerr
+      << "example_producer: " << why << "\n"
+      << "usage: example_producer [--url URL] [--queue QUEUE] [--wait-timeout SECONDS] TEXT\n";
   return 2;
 }
 
@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
 
     // Polling the status field is one small round trip; a real producer
     // might instead do other work and come back later.
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::duration<double>(opt.wait_seconds);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(opt.wait_seconds);
     for (;;) {
       const std::optional<rqcpp::JobStatus> status = job.fetch_status();
       if (status == rqcpp::JobStatus::kFinished) {
@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         std::cerr << "timed out waiting for job " << job.id() << " (status "
-                  << (status ? rqcpp::to_string(*status) : "unknown") << "); is a worker running on "
-                  << opt.queue << "?" << std::endl;
+                  << (status ? rqcpp::to_string(*status) : "unknown")
+                  << "); is a worker running on " << opt.queue << "?" << std::endl;
         return 4;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

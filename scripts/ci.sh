@@ -60,7 +60,7 @@ step_tsan() {
 step_tidy() {
   if [ ! -f "$build/compile_commands.json" ]; then
     # The plain build's configure wrote it unless `test` was skipped.
-    CMAKE_EXPORT_COMPILE_COMMANDS=ON "$root/scripts/build.sh" -DRQCPP_WERROR=ON
+    BUILD_DIR=$build "$root/scripts/build.sh" -DRQCPP_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
   fi
   # The core library's generated header must exist for its sources to parse.
   cmake --build "$build" -j"$jobs" --target rqcpp_core >/dev/null

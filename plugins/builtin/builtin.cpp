@@ -12,9 +12,9 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <optional>
 #include <rqcpp/sdk.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -149,8 +149,8 @@ std::int64_t flaky(const std::string& path, std::int64_t succeed_on_attempt) {
   out << attempt << "\n";
   out.close();
   if (attempt < succeed_on_attempt) {
-    throw rqcpp::JobError("RuntimeError", "flaky(): attempt " + std::to_string(attempt) +
-                                              " of " + std::to_string(succeed_on_attempt));
+    throw rqcpp::JobError("RuntimeError", "flaky(): attempt " + std::to_string(attempt) + " of " +
+                                              std::to_string(succeed_on_attempt));
   }
   return attempt;
 }

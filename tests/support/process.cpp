@@ -11,6 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "redis_server.hpp"
 #include "spawn.hpp"
@@ -26,6 +27,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
   // Everything the child needs is built before fork(): after it only
   // async-signal-safe calls are allowed.
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::map<std::string, std::string> merged;
@@ -36,8 +38,15 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
   }
   for (const auto& [k, v] : env) merged[k] = v;
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  env_strings.reserve(merged.size());
+  for (const auto& [k, v] : merged) {
+    std::string kv = k;
+    kv += '=';
+    kv += v;
+    env_strings.push_back(std::move(kv));
+  }
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 

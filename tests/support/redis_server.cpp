@@ -130,8 +130,9 @@ bool RedisServer::launch() {
   if (log_fd < 0) throw std::runtime_error("cannot open " + log_path_);
   const std::string port = std::to_string(port_);
   try {
-    std::vector<std::string> argv{redis_server_binary(), "--port", port, "--bind", "127.0.0.1",
-                                  "--save", "", "--daemonize", "no"};
+    std::vector<std::string> argv{
+        redis_server_binary(), "--port", port, "--bind", "127.0.0.1", "--save", "",
+        "--daemonize",         "no"};
     if (data_dir_.empty()) {
       argv.insert(argv.end(), {"--appendonly", "no", "--dir", "/tmp"});
     } else {
