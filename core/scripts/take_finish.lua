@@ -1,5 +1,5 @@
 -- take_finish: the worker's per-job Redis step (docs/design.md, "hot path"),
--- called by core/src/worker/hot_path.cpp. mode 'take' takes the next job;
+-- called by core/src/worker/fetcher.cpp. mode 'take' takes the next job;
 -- mode 'finish' records a job's outcome exactly as RQ 1.13 does (3.8
 -- success, 3.9 failure, 3.10 retries, 3.13 dependents) and, with take_next,
 -- takes the next job in the same call, so a processed job costs one round
@@ -40,25 +40,25 @@ local job_fields = {'data', 'origin', 'timeout', 'meta', 'success_callback_name'
                     'failure_callback_name', 'stopped_callback_name', 'status', 'worker_name'}
 
 -- Reads and checks of a take, no writes. `resume`: honour the worker's
--- current_job (false in a fused call: finish clears it first). Returns
+-- current_job, unless it is `finishing` (the job a fused call finishes
+-- first, which clears it). Returns
 -- {kind = 'resume' | 'suspended' | 'job' | 'empty', drop_current, ...}.
-local function plan_take(resume)
+local function plan_take(resume, finishing)
   want(wkey, 'hash')
   local drop_current = false
-  if resume then
+  local cur = resume and redis.call('HGET', wkey, 'current_job')
+  if cur and cur ~= finishing then
     -- current_job still set means the reply of an earlier take was lost
-    -- (Redis went away): hand the same job out again instead of leaving it
-    -- started with nobody running it.
-    local cur = redis.call('HGET', wkey, 'current_job')
-    if cur then
-      local jkey = key('job', cur)
-      want(jkey, 'hash')
-      local f = redis.call('HMGET', jkey, unpack(job_fields))
-      if f[1] and f[8] == 'started' and f[9] == ARG.worker then
-        return {kind = 'resume', id = cur, f = f}
-      end
-      drop_current = true
+    -- (Redis went away), also the reply of a fused finish+take whose
+    -- repetition now finds its finish done: hand the same job out again
+    -- instead of leaving it started with nobody running it.
+    local jkey = key('job', cur)
+    want(jkey, 'hash')
+    local f = redis.call('HMGET', jkey, unpack(job_fields))
+    if f[1] and f[8] == 'started' and f[9] == ARG.worker then
+      return {kind = 'resume', id = cur, f = f}
     end
+    drop_current = true
   end
   if redis.call('EXISTS', key('suspended')) == 1 then
     return {kind = 'suspended', drop_current = drop_current}
@@ -243,10 +243,10 @@ local p = plan_finish()
 -- (the worker's queues and their rq:wip keys, the jobs at their heads) run
 -- now. A job the finish pushes goes to its origin's queue, whose keys this
 -- checked; only then is the take planned again.
-local next_plan = ARG.take_next and plan_take(false)
+local next_plan = ARG.take_next and plan_take(true, ARG.id)
 local state = finish(p)
 if not ARG.take_next then return {state} end
 local pushed = p.retry or (p.release and #p.release.released > 0)
-local reply = take(false, not pushed and next_plan or nil)
+local reply = take(true, not pushed and next_plan or nil)
 table.insert(reply, 1, state)
 return reply

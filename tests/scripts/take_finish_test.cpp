@@ -1,4 +1,4 @@
-// take_finish.lua through HotPath (the worker's builder for it): take,
+// take_finish.lua through Fetcher (the worker's builder for it): take,
 // finish+take, sync finish; a wrong-typed key for each key they touch; and
 // the regression of issue 9: with rq:wip:<q> of the wrong type a real
 // rqworker used to pop every queued job into nowhere.
@@ -13,13 +13,13 @@
 
 #include "rqcpp/keys.hpp"
 #include "script_fixture.hpp"
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 
 namespace rqcpp::test {
 namespace {
 
-HotPath hot_path(const std::string& worker = "w") {
-  return HotPath(worker, {"default"}, std::chrono::seconds(30), 500);
+Fetcher fetcher(const std::string& worker = "w") {
+  return Fetcher(worker, {"default"}, std::chrono::seconds(30), 500);
 }
 
 // A registered worker "w" and jobs j1, j2 queued in "default".
@@ -32,7 +32,7 @@ void two_queued(ScriptFixture& f) {
 // two_queued, then j1 taken by "w".
 void j1_started(ScriptFixture& f) {
   two_queued(f);
-  REQUIRE(hot_path().take(f.conn).job.id == "j1");
+  REQUIRE(fetcher().take(f.conn).job.id == "j1");
 }
 
 FinishRequest outcome(const std::string& status) {
@@ -47,7 +47,7 @@ FinishRequest outcome(const std::string& status) {
 
 TEST_CASE_METHOD(ScriptFixture, "take marks the first queued job started", "[scripts][take]") {
   two_queued(*this);
-  TakeReply t = hot_path().take(conn);
+  TakeReply t = fetcher().take(conn);
   REQUIRE(t.kind == TakeReply::Kind::kJob);
   CHECK(t.job.id == "j1");
   CHECK(t.job.queue == "default");
@@ -60,7 +60,7 @@ TEST_CASE_METHOD(ScriptFixture, "take marks the first queued job started", "[scr
   // An id without a hash is dropped on the way, as RQ does.
   conn.checked({"LPUSH", keys::queue("default"), "ghost"});
   conn.checked({"HDEL", keys::worker("w"), "current_job"});
-  CHECK(hot_path().take(conn).job.id == "j2");
+  CHECK(fetcher().take(conn).job.id == "j2");
   CHECK(conn.checked({"LLEN", keys::queue("default")}).integer() == 0);
 }
 
@@ -69,7 +69,7 @@ TEST_CASE_METHOD(ScriptFixture, "take refuses a wrong-typed key and pops nothing
   for (const auto& key :
        {keys::worker("w"), keys::queue("default"), keys::started("default"), keys::job("j1")}) {
     check_refused(
-        key, [&] { two_queued(*this); }, [&] { hot_path().take(conn); });
+        key, [&] { two_queued(*this); }, [&] { fetcher().take(conn); });
   }
 }
 
@@ -81,7 +81,7 @@ TEST_CASE_METHOD(ScriptFixture, "finish records the outcome and takes the next j
   enqueue("d1", "default", o);
   CHECK(hget(keys::job("d1"), "status") == "deferred");
 
-  TakeReply t = hot_path().finish(conn, outcome("finished"), true);
+  TakeReply t = fetcher().finish(conn, outcome("finished"), true);
   CHECK(t.finish_state == "done");
   REQUIRE(t.kind == TakeReply::Kind::kJob);
   CHECK(t.job.id == "j2");
@@ -96,13 +96,34 @@ TEST_CASE_METHOD(ScriptFixture, "finish records the outcome and takes the next j
   CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() ==
         std::vector<std::string>{"d1"});
   // Repeated (a lost reply): nothing is written again.
-  CHECK(hot_path().finish(conn, outcome("finished"), false).finish_state == "skipped");
+  CHECK(fetcher().finish(conn, outcome("finished"), false).finish_state == "skipped");
+}
+
+TEST_CASE_METHOD(ScriptFixture,
+                 "a repeated finish+take whose reply was lost hands out the same next job",
+                 "[scripts][finish]") {
+  // The worker sends finish(j1)+take, Redis applies it (j2 started) and goes
+  // away before the reply arrives; after reconnecting the worker sends the
+  // same call again. It must get j2 back, not pop j3 and leave j2 started
+  // with nobody running it (found by the outage test).
+  j1_started(*this);
+  enqueue("j3");
+  REQUIRE(fetcher().finish(conn, outcome("finished"), true).job.id == "j2");
+  TakeReply again = fetcher().finish(conn, outcome("finished"), true);
+  CHECK(again.finish_state == "skipped");
+  REQUIRE(again.kind == TakeReply::Kind::kJob);
+  CHECK(again.job.id == "j2");
+  CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() ==
+        std::vector<std::string>{"j3"});
+  CHECK(conn.checked({"ZCARD", keys::started("default")}).integer() == 1);
+  CHECK(hget(keys::worker("w"), "current_job") == "j2");
+  CHECK(conn.checked({"XLEN", keys::results("j1")}).integer() == 1);
 }
 
 TEST_CASE_METHOD(ScriptFixture, "finish of a failure writes the failed registry",
                  "[scripts][finish]") {
   j1_started(*this);
-  TakeReply t = hot_path().finish(conn, outcome("failed"), false);
+  TakeReply t = fetcher().finish(conn, outcome("failed"), false);
   CHECK(t.finish_state == "done");
   CHECK(hget(keys::job("j1"), "status") == "failed");
   CHECK_FALSE(conn.checked({"ZSCORE", keys::failed("default"), "j1"}).is_nil());
@@ -120,16 +141,16 @@ TEST_CASE_METHOD(ScriptFixture, "finish refuses a wrong-typed key and writes not
   for (const auto& key :
        {keys::worker("w"), keys::job("j1"), keys::started("default"), keys::finished("default"),
         keys::results("j1"), keys::dependents("j1"), keys::queue("default"), keys::job("j2")}) {
-    check_refused(key, setup, [&] { hot_path().finish(conn, outcome("finished"), true); });
+    check_refused(key, setup, [&] { fetcher().finish(conn, outcome("finished"), true); });
   }
   check_refused(keys::failed("default"), setup,
-                [&] { hot_path().finish(conn, outcome("failed"), false); });
+                [&] { fetcher().finish(conn, outcome("failed"), false); });
   // A stored number the script parses.
   conn.checked({"FLUSHALL"});
   j1_started(*this);
   conn.checked({"HSET", keys::job("j1"), "result_ttl", "soon"});
   auto before = snapshot();
-  CHECK_THROWS_WITH(hot_path().finish(conn, outcome("finished"), true),
+  CHECK_THROWS_WITH(fetcher().finish(conn, outcome("finished"), true),
                     Catch::Contains("result_ttl of rq:job:j1"));
   CHECK(snapshot() == before);
 }
@@ -141,13 +162,13 @@ TEST_CASE_METHOD(ScriptFixture, "finish of a retried job refuses a wrong-typed s
     EnqueueOptions o;
     o.retry = Retry{2, {30}};
     enqueue("j1", "default", o);
-    REQUIRE(hot_path().take(conn).job.id == "j1");
+    REQUIRE(fetcher().take(conn).job.id == "j1");
   };
   check_refused(keys::scheduled("default"), setup,
-                [&] { hot_path().finish(conn, outcome("failed"), true); });
+                [&] { fetcher().finish(conn, outcome("failed"), true); });
   conn.checked({"FLUSHALL"});
   setup();
-  CHECK(hot_path().finish(conn, outcome("failed"), false).finish_state == "retried");
+  CHECK(fetcher().finish(conn, outcome("failed"), false).finish_state == "retried");
   CHECK(hget(keys::job("j1"), "status") == "scheduled");
   CHECK_FALSE(conn.checked({"ZSCORE", keys::scheduled("default"), "j1"}).is_nil());
 }
@@ -160,11 +181,11 @@ TEST_CASE_METHOD(ScriptFixture, "sync finish records without a worker hash", "[s
     conn.checked({"ZADD", keys::started("default"), "1", "j1"});
   };
   setup();
-  CHECK(hot_path("sync").finish_sync(conn, outcome("finished")) == "done");
+  CHECK(fetcher("sync").finish_sync(conn, outcome("finished")) == "done");
   CHECK(hget(keys::job("j1"), "status") == "finished");
   CHECK_FALSE(conn.checked({"EXISTS", keys::worker("sync")}).integer());
   for (const auto& key : {keys::job("j1"), keys::started("default"), keys::finished("default")}) {
-    check_refused(key, setup, [&] { hot_path("sync").finish_sync(conn, outcome("finished")); });
+    check_refused(key, setup, [&] { fetcher("sync").finish_sync(conn, outcome("finished")); });
   }
 }
 
