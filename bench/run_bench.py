@@ -6,7 +6,7 @@ Usage: bench/run_bench.py [--build-dir DIR] [--out FILE] [--quick] [--runs N]
                           [--enqueue-jobs N] [--latency-jobs N]
 Starts its own redis-server (no persistence) on a free loopback port. Every
 job is a no-op add: builtin:add(1, 2) for rqcpp, rq_bench_jobs.add(1, 2) for
-RQ (msgpack serializer, rq-wire-format.md 4.1). See docs/hot-path.md.
+RQ (msgpack serializer, docs/redis-layout.md 4.1). See docs/hot-path.md.
 """
 import argparse
 import datetime
@@ -183,7 +183,7 @@ class Bench:
     def horse_rss(self, system):
         """Peak RSS (kB) of a work horse: one 1-second sleep job, sampled."""
         self.redis.r.flushall()
-        # RQ enqueues rqcpp jobs verbatim too (rq-wire-format.md 4.1).
+        # RQ enqueues rqcpp jobs verbatim too (docs/redis-layout.md 4.1).
         func = "builtin:sleep" if system == "rqcpp" else "rq_bench_jobs.sleep"
         self.rq_queue().enqueue(func, 1.0)
         p = subprocess.Popen(self.worker_cmd(system, "fork", 0), env=self.env, cwd=self.tmp,
@@ -488,12 +488,13 @@ def write_report(a, rows, lat, rss, traffic, floors, load0, load1, seconds):
         "meaningful part" if max(load0[0], load1[0]) > 1.5 else ""))
     proj = re.search(r"project\(rqcpp VERSION ([0-9.]+)", open(os.path.join(ROOT, "CMakeLists.txt")).read())
     out.append("- rqcpp %s (git %s + working tree), Release build in %s" % (
-        proj.group(1) if proj else "?", git, a.build_dir))
+        proj.group(1) if proj else "?", git,
+        os.path.relpath(a.build_dir, ROOT) if a.build_dir.startswith(ROOT) else a.build_dir))
     out.append("- %s; Python RQ %s, redis-py %s, Python %s (/usr/bin/python3)" % (
         version(["redis-server", "--version"]), rq.VERSION, redis_py.__version__,
         platform.python_version()))
     out.append("- each figure: median of %d run%s, (min–max); RQ uses the msgpack serializer "
-               "of rq-wire-format.md 4.1 and a Python add(a, b) (bench/rq_bench_jobs.py); "
+               "of docs/redis-layout.md 4.1 and a Python add(a, b) (bench/rq_bench_jobs.py); "
                "rqcpp runs builtin:add(1, 2)\n" % (a.runs, "s" if a.runs > 1 else ""))
     if len({a.jobs, a.fork_jobs, a.rq_fork_jobs, a.rq_jobs}) > 1 or \
             a.rq_fork_latency_jobs != a.latency_jobs:

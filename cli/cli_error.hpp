@@ -11,10 +11,10 @@ namespace rqctl {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,   // anything else (undecodable data, Redis error reply, ...)
-  kExitUsage = 2,     // unknown command/option, bad argument value
-  kExitRedis = 3,     // bad Redis URL, Redis unreachable, connection lost
-  kExitNotFound = 4,  // the job id given does not exist
+  kExitFailure = 1,    // anything else (undecodable data, Redis error reply, ...)
+  kExitUsage = 2,      // unknown command/option, bad argument value
+  kExitRedis = 3,      // bad Redis URL, Redis unreachable, connection lost
+  kExitNotFound = 4,   // the job id given does not exist
   kExitJobFailed = 5,  // job --wait: the job failed, was stopped, canceled or deleted
   kExitTimeout = 6,    // job --wait: --timeout passed first
 };

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
-#include <set>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/keys.hpp>
 #include <rqcpp/registry.hpp>
 #include <rqcpp/worker_info.hpp>
+#include <set>
 
 #include "cli_error.hpp"
 #include "command.hpp"

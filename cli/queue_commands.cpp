@@ -1,7 +1,6 @@
 // rqctl empty / delete-queue: the two commands that remove a queue's jobs
 // (RQ's Queue.empty() and Queue.delete()).
 #include <iostream>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/queue.hpp>
 

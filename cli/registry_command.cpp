@@ -2,7 +2,6 @@
 // (read-only, through core's Registry).
 #include <cmath>
 #include <iostream>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/registry.hpp>
 #include <rqcpp/timestamp.hpp>
@@ -38,7 +37,7 @@ int run_registry(GlobalOptions& global, const std::vector<std::string>& args) {
       "registry", "QUEUE NAME [--json]",
       "Lists the job ids of one registry of QUEUE in score order, each with its score\n"
       "and that score as a UTC time, then the count. NAME is started, finished, failed,\n"
-      "deferred, scheduled or canceled. The score is what RQ stores (wire doc 1.2):\n"
+      "deferred, scheduled or canceled. The score is what RQ stores (docs/redis-layout.md 1.2):\n"
       "started: the deadline of the running job; finished/failed/canceled: when the\n"
       "entry expires (+inf or -1: kept forever); deferred: when it was deferred;\n"
       "scheduled: when it is due. Read-only: expired entries are shown as stored."};
@@ -53,8 +52,10 @@ int run_registry(GlobalOptions& global, const std::vector<std::string>& args) {
   const std::string name = required_positional(*vm, "name", "NAME", cmd);
   const auto kind = rqcpp::parse_registry_kind(name);
   if (!kind) {
-    throw UsageError("registry: NAME must be started, finished, failed, deferred, scheduled or "
-                     "canceled, got: " + name);
+    throw UsageError(
+        "registry: NAME must be started, finished, failed, deferred, scheduled or "
+        "canceled, got: " +
+        name);
   }
 
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
@@ -68,7 +69,8 @@ int run_registry(GlobalOptions& global, const std::vector<std::string>& args) {
     out["count"] = entries.size();
     out["jobs"] = Json::array();
     for (const auto& e : entries) {
-      out["jobs"].push_back({{"id", e.job_id}, {"score", score_json(e.score)}, {"time", score_time(e.score)}});
+      out["jobs"].push_back(
+          {{"id", e.job_id}, {"score", score_json(e.score)}, {"time", score_time(e.score)}});
     }
     print_json(out);
     return kExitOk;
@@ -77,8 +79,7 @@ int run_registry(GlobalOptions& global, const std::vector<std::string>& args) {
     const Json t = score_time(e.score);
     const Json score = score_json(e.score);
     std::cout << e.job_id << "  " << (score.is_string() ? score.get<std::string>() : score.dump())
-              << "  "
-              << (t.is_null() ? "-" : t.get<std::string>()) << '\n';
+              << "  " << (t.is_null() ? "-" : t.get<std::string>()) << '\n';
   }
   std::cout << entries.size() << " job(s) in " << name << " registry of " << queue << " ("
             << registry.key() << ")\n";

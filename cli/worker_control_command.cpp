@@ -1,6 +1,6 @@
 // rqctl suspend / resume / worker shutdown|kill-horse / job stop: control
 // running workers (rqworker and Python RQ alike) through rq:suspended and
-// the workers' pub/sub channels (rq-wire-format.md 1.6, 1.7).
+// the workers' pub/sub channels (docs/redis-layout.md 1.6, 1.7).
 #include <iostream>
 #include <optional>
 #include <rqcpp/connection.hpp>

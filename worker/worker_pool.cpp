@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <chrono>
 #include <map>
 #include <string>
 
@@ -102,8 +102,7 @@ int run_pool(const rqcpp::WorkerOptions& options, int size,
       members.erase(it);
       bool abnormal = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 1);
       if (WIFSIGNALED(status)) {
-        spdlog::warn("pool: worker {} (pid {}) killed by signal {}", m.name, pid,
-                     WTERMSIG(status));
+        spdlog::warn("pool: worker {} (pid {}) killed by signal {}", m.name, pid, WTERMSIG(status));
       } else {
         spdlog::info("pool: worker {} (pid {}) exited with status {}", m.name, pid,
                      WEXITSTATUS(status));

@@ -1,4 +1,4 @@
--- cancel_job: RQ's Job.cancel (rq-wire-format.md 3.14): status canceled, LREM
+-- cancel_job: RQ's Job.cancel (docs/redis-layout.md 3.14): status canceled, LREM
 -- from its queue, ZREM from the registry of its old status, ZADD
 -- rq:canceled:<q> NOW. The hash keeps its TTL. With enqueue_dependents,
 -- first releases (3.13) every dependent whose other dependencies are met,

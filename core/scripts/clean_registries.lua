@@ -1,4 +1,4 @@
--- clean_registries: RQ's clean_registries(queue) (rq-wire-format.md 1.2,
+-- clean_registries: RQ's clean_registries(queue) (docs/redis-layout.md 1.2,
 -- 3.4, 3.10, 3.12) for one queue, optionally under the worker-maintenance
 -- lock, plus rqcpp's zero-loss rule (docs/design.md): a started job whose
 -- worker is gone is abandoned now, not only once its deadline score has

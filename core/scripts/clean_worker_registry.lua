@@ -1,5 +1,5 @@
 -- clean_worker_registry: RQ's clean_worker_registry(queue)
--- (rq-wire-format.md 1.5, 5): drop every member of rq:workers:<q> whose
+-- (docs/redis-layout.md 1.5, 5): drop every member of rq:workers:<q> whose
 -- worker hash is gone from that set and from rq:workers.
 --
 -- ARG: queue.

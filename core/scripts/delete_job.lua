@@ -1,4 +1,4 @@
--- delete_job: RQ's Job.delete (rq-wire-format.md 3.14): LREM from its queue,
+-- delete_job: RQ's Job.delete (docs/redis-layout.md 3.14): LREM from its queue,
 -- ZREM from the registry of its status, optionally the same for every
 -- dependent (one level, as RQ), then DEL rq:job:<id>,
 -- rq:job:<id>:dependents, rq:job::<id>:dependencies. rq:results:<id> is

@@ -1,4 +1,4 @@
--- empty_queue: Queue.empty() as RQ's own script (rq-wire-format.md 3.14):
+-- empty_queue: Queue.empty() as RQ's own script (docs/redis-layout.md 3.14):
 -- pop every id and delete its job hash and dependents set. Registries,
 -- ::dependencies sets and results are left alone, as RQ leaves them.
 --

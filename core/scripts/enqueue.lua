@@ -1,4 +1,4 @@
--- enqueue: one job, atomically (rq-wire-format.md 3.1, and 3.2 with
+-- enqueue: one job, atomically (docs/redis-layout.md 3.1, and 3.2 with
 -- dependencies).
 --
 -- ARG: id, queue, now (Unix seconds), ts (enqueued_at), at_front (flag),

@@ -1,5 +1,5 @@
 -- enqueue_many: jobs without dependencies, atomically, many per call: for
--- each job the writes of enqueue.lua for such a job (rq-wire-format.md
+-- each job the writes of enqueue.lua for such a job (docs/redis-layout.md
 -- 3.1), with what the jobs share done once: one SADD rq:queues, one RPUSH
 -- (or LPUSH) of all ids, and the hash fields the jobs of the call have in
 -- common sent once, as a template (status first, as enqueue.lua leaves the

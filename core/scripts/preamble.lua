@@ -37,7 +37,7 @@
 -- fails half-way, so a script first reads and checks everything that can
 -- fail (want() of every key it will write, decodes of stored values) and
 -- only then writes. A script that cannot complete writes nothing.
--- (Section numbers: rq-wire-format.md.)
+-- (Section numbers: docs/redis-layout.md.)
 
 local function fail(message)
   error({err = message})

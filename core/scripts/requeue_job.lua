@@ -1,4 +1,4 @@
--- requeue_job: RQ's FailedJobRegistry.requeue (rq-wire-format.md 3.14): ZREM
+-- requeue_job: RQ's FailedJobRegistry.requeue (docs/redis-layout.md 3.14): ZREM
 -- from rq:failed:<q>, started_at and ended_at "", exc_info zlib(""), then
 -- enqueue as 3.1 into the job's origin (the registry's queue when it has
 -- none). The 1-year failure TTL stays on the hash until a worker PERSISTs

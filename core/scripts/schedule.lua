@@ -1,4 +1,4 @@
--- schedule: one job scheduled (rq-wire-format.md 3.3, enqueue_at /
+-- schedule: one job scheduled (docs/redis-layout.md 3.3, enqueue_at /
 -- enqueue_in): run-time score in the scheduled registry, the queue
 -- registered in rq:queues, the hash with status scheduled and no
 -- enqueued_at. Nothing is pushed; a Scheduler (schedule_due.lua) moves the

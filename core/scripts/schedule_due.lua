@@ -1,4 +1,4 @@
--- schedule_due: one scheduler pass (rq-wire-format.md 1.8 and 3.3) over the
+-- schedule_due: one scheduler pass (docs/redis-layout.md 1.8 and 3.3) over the
 -- queues this scheduler holds or tries to take. Checking the lock and moving
 -- jobs happen in the same atomic call, so a scheduler whose lock lapsed and
 -- was taken by another process never moves a job the new holder also moves.

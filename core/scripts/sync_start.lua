@@ -1,6 +1,6 @@
 -- sync_start: SyncQueue's take (sync_queue.hpp, RQ's is_async=False): marks
 -- one just-enqueued job started for the calling process, as take_finish.lua
--- does for a worker (rq-wire-format.md 3.6), but for that job only: LREM
+-- does for a worker (docs/redis-layout.md 3.6), but for that job only: LREM
 -- from its queue, status started, started_at, last_heartbeat, worker_name,
 -- PERSIST, ZADD rq:wip:<queue> now + ttl. No worker hash is involved.
 --

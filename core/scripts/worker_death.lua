@@ -1,4 +1,4 @@
--- worker_death: a worker's clean exit (rq-wire-format.md 1.5).
+-- worker_death: a worker's clean exit (docs/redis-layout.md 1.5).
 --
 -- ARG: worker (name), queues (its queue names), ts, ttl (how long the hash
 -- with `death` stays).

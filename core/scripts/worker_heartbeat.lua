@@ -1,5 +1,5 @@
 -- worker_heartbeat: keeps a worker (and its running job) visibly alive
--- (rq-wire-format.md 1.5 and 3.7).
+-- (docs/redis-layout.md 1.5 and 3.7).
 --
 -- ARG: worker (name), ts, ttl (worker key TTL); while busy also: id (the
 -- running job), origin, working_time (current_job_working_time), score

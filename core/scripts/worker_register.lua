@@ -1,4 +1,4 @@
--- worker_register: a worker's birth (rq-wire-format.md 1.5, 3.4), atomically
+-- worker_register: a worker's birth (docs/redis-layout.md 1.5, 3.4), atomically
 -- with the check that no live worker has the name.
 --
 -- ARG: worker (name), queues (its queue names), birth (TS), pid, hostname,

@@ -197,7 +197,7 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
                        std::to_string(s.end - s.begin) + " jobs");
     }
     if (!s.plain) {
-      auto hash = detail::written_hash(std::move(*s.fields), r.str(), ts);
+      auto hash = detail::written_hash(std::move(s.fields->list), r.str(), ts);
       jobs[s.begin].emplace(Job::from_written(*conn_, std::move(s.fields->id), std::move(hash),
                                               std::move(s.call), serializer_));
     }

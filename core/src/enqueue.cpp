@@ -1,4 +1,4 @@
-// Queue::enqueue_call: one enqueue.lua call (rq-wire-format.md 3.1 and
+// Queue::enqueue_call: one enqueue.lua call (docs/redis-layout.md 3.1 and
 // 3.2); enqueue_call_at: one schedule.lua call (3.3). enqueue_many is in
 // batch_enqueue.cpp; the fields all of them write are in enqueue_fields.cpp.
 #include <algorithm>
@@ -37,13 +37,13 @@ Job Queue::enqueue_call(std::string_view func_name, const Args& args,
   // the script runs (from copies: `call` holds what a NOSCRIPT retry sends).
   std::optional<Job> job;
   auto build_queued = [&] {
-    job.emplace(Job::from_written(*conn_, f.id, detail::written_hash(f, "queued", ts), encoded.call,
+    job.emplace(Job::from_written(*conn_, f.id, detail::written_hash(f.list, "queued", ts), encoded.call,
                                   serializer_));
   };
   Reply r = call.run(*conn_, detail::enqueue_script(),
                      options.depends_on.empty() ? build_queued : std::function<void()>());
   if (job && r.str() == "queued") return std::move(*job);
-  auto fields = detail::written_hash(std::move(f), r.str(), ts);
+  auto fields = detail::written_hash(std::move(f.list), r.str(), ts);
   return Job::from_written(*conn_, std::move(f.id), std::move(fields), encoded.call, serializer_);
 }
 
@@ -69,7 +69,7 @@ Job Queue::enqueue_call_at(Clock::time_point when, std::string_view func_name, c
   call.list("fields", 2 * f.list.size());
   for (const auto& [name, value] : f.list) call.item(name).item(value);
   Reply r = call.run(*conn_, schedule_script());
-  auto fields = detail::written_hash(std::move(f), r.str(), ts);
+  auto fields = detail::written_hash(std::move(f.list), r.str(), ts);
   return Job::from_written(*conn_, std::move(f.id), std::move(fields), std::move(encoded.call),
                            serializer_);
 }

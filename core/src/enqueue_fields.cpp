@@ -149,19 +149,10 @@ ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
   return call;
 }
 
-std::map<std::string, std::string> written_hash(EnqueueFields&& f, std::string_view status,
+std::map<std::string, std::string> written_hash(FieldList list, std::string_view status,
                                                 const std::string& enqueued_at) {
   std::map<std::string, std::string> out;
-  for (auto& [name, value] : f.list) out.emplace(name, std::move(value));
-  out.emplace("status", status);
-  if (status == "queued") out.emplace("enqueued_at", enqueued_at);
-  return out;
-}
-
-std::map<std::string, std::string> written_hash(const EnqueueFields& f, std::string_view status,
-                                                const std::string& enqueued_at) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : f.list) out.emplace(name, value);
+  for (auto& [name, value] : list) out.emplace(name, std::move(value));
   out.emplace("status", status);
   if (status == "queued") out.emplace("enqueued_at", enqueued_at);
   return out;

@@ -1,5 +1,5 @@
 // Internal: the job hash an enqueue writes (RQ's Job.to_dict order,
-// rq-wire-format.md 2 and 3.1), shared by the one-job paths (enqueue.cpp)
+// docs/redis-layout.md 2 and 3.1), shared by the one-job paths (enqueue.cpp)
 // and enqueue_many (batch_enqueue.cpp), so both write the same fields.
 #pragma once
 
@@ -40,9 +40,12 @@ void encode_call(std::string_view func_name, const Args& args, Serializer serial
 
 // One job's hash fields in RQ's Job.to_dict order, without status and
 // enqueued_at (written by the scripts). Names are static strings.
+// Hash field names (static strings) and values, in the order written.
+using FieldList = std::vector<std::pair<std::string_view, std::string>>;
+
 struct EnqueueFields {
   std::string id;
-  std::vector<std::pair<std::string_view, std::string>> list;
+  FieldList list;
 };
 
 // The fields of a job of `queue` checked by check_enqueue (whose `meta` it
@@ -50,7 +53,7 @@ struct EnqueueFields {
 EnqueueFields build_fields(const std::string& queue, const EncodedCall& encoded,
                            const EnqueueOptions& o, std::string meta, const std::string& ts);
 
-// enqueue.lua (one job, any options: rq-wire-format.md 3.1, 3.2).
+// enqueue.lua (one job, any options: docs/redis-layout.md 3.1, 3.2).
 const Script& enqueue_script();
 
 // The arguments of one enqueue.lua call for job `f` (copies: the call
@@ -59,11 +62,10 @@ ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
                                const EnqueueOptions& o, Clock::time_point now,
                                const std::string& ts);
 
-// The hash as written: `f`'s fields plus status, and enqueued_at when the
-// status is "queued". The first form moves the values out of `f`.
-std::map<std::string, std::string> written_hash(EnqueueFields&& f, std::string_view status,
-                                                const std::string& enqueued_at);
-std::map<std::string, std::string> written_hash(const EnqueueFields& f, std::string_view status,
+// The hash as written: the job's fields `list` (EnqueueFields::list; pass
+// std::move(f.list) when `f` is done with) plus status, and enqueued_at when
+// the status is "queued".
+std::map<std::string, std::string> written_hash(FieldList list, std::string_view status,
                                                 const std::string& enqueued_at);
 
 // written_hash for many jobs of one shape (the same field names in the same

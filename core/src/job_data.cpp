@@ -1,4 +1,4 @@
-// The job `data` field (rq-wire-format.md 2.2) and serializer-encoded values.
+// The job `data` field (docs/redis-layout.md 2.2) and serializer-encoded values.
 #include <nlohmann/json.hpp>
 
 #include "msgpack_items.hpp"

@@ -1,4 +1,4 @@
-// Job::dependencies_status: why a deferred job still waits (rq-wire-format.md
+// Job::dependencies_status: why a deferred job still waits (docs/redis-layout.md
 // 3.2 and 3.13).
 #include "rqcpp/connection.hpp"
 #include "rqcpp/error.hpp"

@@ -1,4 +1,4 @@
-// Cancel, requeue and delete (rq-wire-format.md 3.14): Job::cancel,
+// Cancel, requeue and delete (docs/redis-layout.md 3.14): Job::cancel,
 // Job::requeue, Job::remove, Queue::requeue_failed / requeue_all_failed. Each
 // state change is one lifecycle script call (core/scripts/cancel_job.lua,
 // requeue_job.lua, delete_job.lua).

@@ -1,4 +1,4 @@
-// Reading rq:results:<id> (rq-wire-format.md 1.4): the newest entry decides
+// Reading rq:results:<id> (docs/redis-layout.md 1.4): the newest entry decides
 // return_value() and exc_info().
 #include <charconv>
 

@@ -1,4 +1,4 @@
-// Job status strings (rq-wire-format.md 2.3).
+// Job status strings (docs/redis-layout.md 2.3).
 #include "rqcpp/job.hpp"
 
 namespace rqcpp {

@@ -1,4 +1,4 @@
-// Job::wait: block in Redis on the job's results stream (rq-wire-format.md
+// Job::wait: block in Redis on the job's results stream (docs/redis-layout.md
 // 1.4) instead of polling the hash; see job.hpp for the contract.
 #include <algorithm>
 

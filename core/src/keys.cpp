@@ -1,4 +1,4 @@
-// RQ 1.x key names (rq-wire-format.md section 1.1).
+// RQ 1.x key names (docs/redis-layout.md section 1.1).
 #include "rqcpp/keys.hpp"
 
 #include <utility>

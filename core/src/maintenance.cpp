@@ -33,7 +33,7 @@ const Script& clean_worker_registry_script() {
 std::string python_local_now() {
   using namespace std::chrono;
   auto us = duration_cast<microseconds>(Clock::now().time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  auto secs = static_cast<std::time_t>(us / 1000000);
   long long frac = us % 1000000;
   std::tm tm{};
   localtime_r(&secs, &tm);

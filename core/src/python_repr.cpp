@@ -1,5 +1,5 @@
 // Python repr() of msgpack values and RQ's default job description
-// (rq-wire-format.md 2.2: "func(1, 'x', k=2)", each repr cut at 75 chars).
+// (docs/redis-layout.md 2.2: "func(1, 'x', k=2)", each repr cut at 75 chars).
 #include <algorithm>
 #include <charconv>
 #include <cmath>

@@ -1,4 +1,4 @@
-// Queue: inspection and removal (rq-wire-format.md 1.3 and 3.14).
+// Queue: inspection and removal (docs/redis-layout.md 1.3 and 3.14).
 #include "rqcpp/queue.hpp"
 
 #include <stdexcept>

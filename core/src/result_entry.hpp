@@ -1,4 +1,4 @@
-// Internal: decoding one entry of rq:results:<id> (rq-wire-format.md 1.4),
+// Internal: decoding one entry of rq:results:<id> (docs/redis-layout.md 1.4),
 // shared by the result readers (job_result.cpp) and Job::wait.
 #pragma once
 

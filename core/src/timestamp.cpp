@@ -32,7 +32,7 @@ std::string format_timestamp(Clock::time_point t) {
     frac += 1000000;
     --secs;
   }
-  std::time_t tt = static_cast<std::time_t>(secs);
+  auto tt = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&tt, &tm);
   int year = tm.tm_year + 1900;

@@ -1,4 +1,4 @@
-// Suspension and pub/sub worker commands (rq-wire-format.md 1.6, 1.7).
+// Suspension and pub/sub worker commands (docs/redis-layout.md 1.6, 1.7).
 #include "rqcpp/worker_control.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 // rqctl enqueue: JSON-literal arguments and options land in Redis as the
-// right msgpack and hash fields (rq-wire-format.md sections 2.1, 2.2, 4.1).
+// right msgpack and hash fields (docs/redis-layout.md sections 2.1, 2.2, 4.1).
 #include <catch2/catch.hpp>
 #include <msgpack.hpp>
 #include <rqcpp/connection.hpp>

@@ -1,13 +1,11 @@
 // 1,000 jobs enqueued by 1,000 rqctl processes, all run by one burst worker.
-#include <catch2/catch.hpp>
-
 #include <atomic>
-#include <set>
-#include <thread>
-
+#include <catch2/catch.hpp>
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
 #include <rqcpp/registry.hpp>
+#include <set>
+#include <thread>
 
 #include "rqctl_test_support.hpp"
 
@@ -28,8 +26,8 @@ TEST_CASE("1000 builtin:add jobs from rqctl are all run right by rqworker --burs
     threads.emplace_back([&] {
       for (int i = next++; i < kJobs; i = next++) {
         try {
-          results[i] = rqctl(redis, {"enqueue", "bulk", "builtin:add", std::to_string(i),
-                                     std::to_string(2 * i)});
+          results[i] = rqctl(
+              redis, {"enqueue", "bulk", "builtin:add", std::to_string(i), std::to_string(2 * i)});
         } catch (const std::exception& e) {
           results[i].exit_code = -2;
           results[i].err = e.what();

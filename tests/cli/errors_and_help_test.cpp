@@ -1,7 +1,6 @@
 // rqctl failure modes (one "rqctl: ..." line on stderr, documented exit code)
 // and --help pages.
 #include <catch2/catch.hpp>
-
 #include <rqcpp/connection.hpp>
 
 #include "rqctl_test_support.hpp"
@@ -33,9 +32,12 @@ TEST_CASE("rqctl with Redis down: one line, exit 3", "[cli][errors]") {
     url = redis.url();
     redis.stop();
   }
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"info"}, {"info", "--json"}, {"job", "x"}, {"enqueue", "q", "builtin:noop"},
-           {"empty", "q"}, {"delete-queue", "q"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"info"},
+                                                                {"info", "--json"},
+                                                                {"job", "x"},
+                                                                {"enqueue", "q", "builtin:noop"},
+                                                                {"empty", "q"},
+                                                                {"delete-queue", "q"}}) {
     std::vector<std::string> argv{"--url", url};
     argv.insert(argv.end(), args.begin(), args.end());
     check_error(rqctl_raw(argv), kRedis, "127.0.0.1");
@@ -78,7 +80,8 @@ TEST_CASE("rqctl usage errors: one line, exit 2, nothing written", "[cli][errors
   check_error(rqctl(redis, {"job"}), kUsage, "ID");
   check_error(rqctl(redis, {"job", "a", "b"}), kUsage);
   check_error(rqctl(redis, {"empty"}), kUsage, "QUEUE");
-  check_error(rqctl(redis, {"enqueue", "q", "builtin:noop", "--kwarg", "novalue"}), kUsage, "--kwarg");
+  check_error(rqctl(redis, {"enqueue", "q", "builtin:noop", "--kwarg", "novalue"}), kUsage,
+              "--kwarg");
   check_error(rqctl(redis, {"enqueue", "q", "builtin:noop", "--kwarg", "=1"}), kUsage, "--kwarg");
   check_error(rqctl(redis, {"enqueue", "q", "builtin:noop", "--meta", "[1]"}), kUsage, "--meta");
   check_error(rqctl(redis, {"enqueue", "q", "builtin:noop", "--meta", "{bad"}), kUsage, "--meta");
@@ -100,7 +103,8 @@ TEST_CASE("rqctl uses RQ_REDIS_URL and --url overrides it", "[cli]") {
   RunResult r = rqctl_raw({"enqueue", "envq", "builtin:noop"}, {{"RQ_REDIS_URL", redis.url()}});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  r = rqctl_raw({"--url", redis.url(), "info", "--json"}, {{"RQ_REDIS_URL", "redis://127.0.0.1:1/0"}});
+  r = rqctl_raw({"--url", redis.url(), "info", "--json"},
+                {{"RQ_REDIS_URL", "redis://127.0.0.1:1/0"}});
   REQUIRE(r.exit_code == 0);
   CHECK(parse_json_output(r)["queues"][0]["queued"] == 1);
   r = rqctl_raw({"info", "--json", "--url=" + redis.url()});
@@ -121,14 +125,15 @@ TEST_CASE("rqctl --help documents commands, options and exit codes", "[cli][help
     std::string command;
     std::vector<std::string> mentions;
   };
-  for (const Page& page : std::vector<Page>{
-           {"enqueue", {"QUEUE FUNC [ARG...]", "--kwarg", "--timeout", "--result-ttl", "--ttl",
-                        "--failure-ttl", "--depends-on", "--job-id", "--at-front", "--description",
-                        "--meta", "JSON literal", "--url"}},
-           {"job", {"ID", "--json", "exc_info"}},
-           {"info", {"[QUEUE...]", "--json", "registry"}},
-           {"empty", {"QUEUE...", "--json"}},
-           {"delete-queue", {"QUEUE...", "--keep-jobs"}}}) {
+  for (const Page& page :
+       std::vector<Page>{{"enqueue",
+                          {"QUEUE FUNC [ARG...]", "--kwarg", "--timeout", "--result-ttl", "--ttl",
+                           "--failure-ttl", "--depends-on", "--job-id", "--at-front",
+                           "--description", "--meta", "JSON literal", "--url"}},
+                         {"job", {"ID", "--json", "exc_info"}},
+                         {"info", {"[QUEUE...]", "--json", "registry"}},
+                         {"empty", {"QUEUE...", "--json"}},
+                         {"delete-queue", {"QUEUE...", "--keep-jobs"}}}) {
     RunResult help = rqctl_raw({page.command, "--help"});
     INFO(page.command);
     REQUIRE(help.exit_code == 0);

@@ -1,11 +1,10 @@
 // rqctl info: queues with registry counts and workers, text and --json.
-#include <catch2/catch.hpp>
-
-#include <csignal>
 #include <sys/wait.h>
-#include <thread>
 
+#include <catch2/catch.hpp>
+#include <csignal>
 #include <rqcpp/connection.hpp>
+#include <thread>
 
 #include "rqctl_test_support.hpp"
 
@@ -22,14 +21,36 @@ void enqueue_n(const RedisServer& redis, const std::string& queue, int n) {
   }
 }
 
-// The worker record of wire doc section 5 ("verified by hand"), written the
+// The worker record of docs/redis-layout.md section 5 ("verified by hand"), written the
 // way rq info expects it.
 void register_fake_worker(Connection& conn) {
-  conn.checked({"HSET", "rq:worker:cpp-worker-1", "birth", "2026-01-01T00:00:00.000000Z",
-                "last_heartbeat", "2026-01-01T00:00:05.000000Z", "queues", "alpha", "pid", "4242",
-                "hostname", "cpphost", "ip_address", "127.0.0.1:5555", "version", "1.13.0",
-                "python_version", "C++ rqcpp 0.1", "state", "busy", "current_job", "j0",
-                "successful_job_count", "7", "failed_job_count", "2", "total_working_time",
+  conn.checked({"HSET",
+                "rq:worker:cpp-worker-1",
+                "birth",
+                "2026-01-01T00:00:00.000000Z",
+                "last_heartbeat",
+                "2026-01-01T00:00:05.000000Z",
+                "queues",
+                "alpha",
+                "pid",
+                "4242",
+                "hostname",
+                "cpphost",
+                "ip_address",
+                "127.0.0.1:5555",
+                "version",
+                "1.13.0",
+                "python_version",
+                "C++ rqcpp 0.1",
+                "state",
+                "busy",
+                "current_job",
+                "j0",
+                "successful_job_count",
+                "7",
+                "failed_job_count",
+                "2",
+                "total_working_time",
                 "1.5"});
   conn.checked({"SADD", "rq:workers", "rq:worker:cpp-worker-1"});
   conn.checked({"SADD", "rq:workers:alpha", "rq:worker:cpp-worker-1"});
@@ -80,8 +101,8 @@ TEST_CASE("rqctl info lists queues, registry counts and workers", "[cli][info]")
   CHECK_THAT(text.out, Catch::Contains("\nalpha       2          0          2          1          0"
                                        "          0          0\n"));
   CHECK_THAT(text.out, Catch::Contains("\n2 queues, 3 jobs total\n"));
-  CHECK_THAT(text.out,
-             Catch::Contains("\ncpp-worker-1 (cpphost 127.0.0.1:5555 4242): busy alpha [job j0]\n"));
+  CHECK_THAT(text.out, Catch::Contains(
+                           "\ncpp-worker-1 (cpphost 127.0.0.1:5555 4242): busy alpha [job j0]\n"));
   CHECK_THAT(text.out, Catch::EndsWith("\n1 workers, 2 queues\n"));
   CHECK(text.out.find("ghost") == std::string::npos);
 
@@ -137,7 +158,8 @@ TEST_CASE("rqctl info follows a real rqworker: idle, busy, gone", "[cli][info][w
     return w;
   };
 
-  nlohmann::json w = wait_for([](const nlohmann::json& x) { return !x.is_null() && x["state"] == "idle"; });
+  nlohmann::json w =
+      wait_for([](const nlohmann::json& x) { return !x.is_null() && x["state"] == "idle"; });
   CHECK(w["pid"] == worker.pid());
   CHECK(w["birth"].is_string());
   CHECK(w["last_heartbeat"].is_string());

@@ -19,7 +19,7 @@ nlohmann::json job_json(const RedisServer& redis, const std::string& id) {
   return parse_json_output(r);
 }
 
-// What a worker writes at the end of a job (wire doc 3.8 / 3.9), written by
+// What a worker writes at the end of a job (docs/redis-layout.md 3.8 / 3.9), written by
 // hand so these tests do not need rqworker.
 void record_success(Connection& conn, const std::string& id, const std::string& b64_value) {
   conn.checked({"HSET", keys::job(id), "status", "finished", "worker_name", "hand-worker",

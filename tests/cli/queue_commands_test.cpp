@@ -1,6 +1,5 @@
 // rqctl empty and delete-queue.
 #include <catch2/catch.hpp>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/keys.hpp>
 

@@ -1,8 +1,6 @@
 // rqcpp/registry.hpp: read-only registry counts and ids.
 #include <catch2/catch.hpp>
-
 #include <cmath>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/error.hpp>
 #include <rqcpp/registry.hpp>

@@ -1,6 +1,5 @@
 // rqcpp/worker_info.hpp: reading worker hashes like RQ's Worker.all().
 #include <catch2/catch.hpp>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/worker_info.hpp>
 
@@ -10,14 +9,40 @@ using namespace rqcpp;
 using namespace rqcpp::test;
 
 TEST_CASE("parse_worker_info reads every field and tolerates bad ones", "[worker_info]") {
-  WorkerInfo w = parse_worker_info(
-      "rq:worker:w1",
-      {"state", "busy", "queues", "high,default,low", "current_job", "j1", "birth",
-       "2026-01-01T00:00:00.000000Z", "last_heartbeat", "2026-01-01T00:00:05Z", "pid", "77",
-       "hostname", "h", "ip_address", "1.2.3.4:5", "version", "1.13.0", "python_version", "C++",
-       "successful_job_count", "3", "failed_job_count", "1", "total_working_time", "2.25",
-       "current_job_working_time", "0.5", "death", "2026-01-01T00:01:00.000000Z",
-       "shutdown_requested_date", "2026-01-01T00:00:59.000000Z", "unknown_field", "x"});
+  WorkerInfo w = parse_worker_info("rq:worker:w1", {"state",
+                                                    "busy",
+                                                    "queues",
+                                                    "high,default,low",
+                                                    "current_job",
+                                                    "j1",
+                                                    "birth",
+                                                    "2026-01-01T00:00:00.000000Z",
+                                                    "last_heartbeat",
+                                                    "2026-01-01T00:00:05Z",
+                                                    "pid",
+                                                    "77",
+                                                    "hostname",
+                                                    "h",
+                                                    "ip_address",
+                                                    "1.2.3.4:5",
+                                                    "version",
+                                                    "1.13.0",
+                                                    "python_version",
+                                                    "C++",
+                                                    "successful_job_count",
+                                                    "3",
+                                                    "failed_job_count",
+                                                    "1",
+                                                    "total_working_time",
+                                                    "2.25",
+                                                    "current_job_working_time",
+                                                    "0.5",
+                                                    "death",
+                                                    "2026-01-01T00:01:00.000000Z",
+                                                    "shutdown_requested_date",
+                                                    "2026-01-01T00:00:59.000000Z",
+                                                    "unknown_field",
+                                                    "x"});
   CHECK(w.name == "w1");
   CHECK(w.key == "rq:worker:w1");
   CHECK(w.state == "busy");
@@ -39,8 +64,9 @@ TEST_CASE("parse_worker_info reads every field and tolerates bad ones", "[worker
   CHECK(w.death);
   CHECK(w.shutdown_requested_date);
 
-  WorkerInfo bad = parse_worker_info("rq:worker:w2", {"pid", "abc", "birth", "yesterday",
-                                                      "successful_job_count", "many", "queues", ""});
+  WorkerInfo bad = parse_worker_info(
+      "rq:worker:w2",
+      {"pid", "abc", "birth", "yesterday", "successful_job_count", "many", "queues", ""});
   CHECK(bad.name == "w2");
   CHECK_FALSE(bad.pid);
   CHECK_FALSE(bad.birth);

@@ -1,4 +1,4 @@
-// enqueue with depends_on (wire doc 3.2): deferred when a dependency exists
+// enqueue with depends_on (docs/redis-layout.md 3.2): deferred when a dependency exists
 // and is not finished; a plain enqueue with the dependency fields otherwise.
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// Queue::enqueue_call writes exactly what RQ 1.13 writes (wire doc 3.1).
+// Queue::enqueue_call writes exactly what RQ 1.13 writes (docs/redis-layout.md 3.1).
 #include <catch2/catch.hpp>
 #include <set>
 

@@ -1,4 +1,4 @@
-// cancel, requeue, delete (wire doc 3.14) and dependencies_status (3.2, 3.13).
+// cancel, requeue, delete (docs/redis-layout.md 3.14) and dependencies_status (3.2, 3.13).
 #include <algorithm>
 #include <catch2/catch.hpp>
 
@@ -21,7 +21,7 @@ bool in_zset(Connection& c, const std::string& key, const std::string& id) {
   return !c.checked({"ZSCORE", key, id}).is_nil();
 }
 
-// What a worker leaves behind for a failed job (wire doc 3.9).
+// What a worker leaves behind for a failed job (docs/redis-layout.md 3.9).
 void mark_failed(Connection& c, const std::string& q, const std::string& id) {
   c.checked({"LREM", "rq:queue:" + q, "1", id});
   c.checked({"HSET", "rq:job:" + id, "status", "failed", "started_at",

@@ -1,4 +1,4 @@
-// Job reading: the hash (wire doc 2.1) and the results stream (1.4).
+// Job reading: the hash (docs/redis-layout.md 2.1) and the results stream (1.4).
 #include "rqcpp/job.hpp"
 
 #include <catch2/catch.hpp>
@@ -26,7 +26,7 @@ TEST_CASE("fetch reads the hash; missing or data-less hashes are NoSuchJobError"
   c.command({"HSET", "rq:job:pickle", "data", unhex("80 04 95 00")});
   CHECK_THROWS_AS(Job::fetch(c, "pickle"), DecodeError);
 
-  // The minimal job of wire doc section 7: data + status.
+  // The minimal job of docs/redis-layout.md section 7: data + status.
   c.command({"HSET", "rq:job:min", "data", unhex("94 a9 6d 79 6c 69 62 3a 61 64 64 c0 92 02 03 80"),
              "status", "started"});
   Job j = Job::fetch(c, "min");

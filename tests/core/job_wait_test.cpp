@@ -1,4 +1,4 @@
-// Job::wait: blocks on rq:results:<id> (wire doc 1.4) on its own connection.
+// Job::wait: blocks on rq:results:<id> (docs/redis-layout.md 1.4) on its own connection.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>

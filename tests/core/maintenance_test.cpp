@@ -1,4 +1,4 @@
-// clean_registries (wire doc 3.4, 3.10, 3.12 plus rqcpp's dead-worker rule)
+// clean_registries (docs/redis-layout.md 3.4, 3.10, 3.12 plus rqcpp's dead-worker rule)
 // and clean_worker_registry (1.5, 5).
 #include "rqcpp/maintenance.hpp"
 

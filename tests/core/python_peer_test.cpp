@@ -1,4 +1,4 @@
-// Python RQ 1.13 (with the wire doc's MsgpackSerializer) and rqcpp read each
+// Python RQ 1.13 (with docs/redis-layout.md's MsgpackSerializer) and rqcpp read each
 // other's jobs.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

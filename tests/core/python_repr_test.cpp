@@ -1,5 +1,5 @@
 // RQ's default description: func_name(repr(arg), ..., k=repr(v)) with every
-// repr cut at 75 characters (rq-wire-format.md 2.2).
+// repr cut at 75 characters (docs/redis-layout.md 2.2).
 #include <catch2/catch.hpp>
 #include <map>
 #include <optional>

@@ -1,4 +1,4 @@
-// Queue inspection and removal (wire doc 1.3, 3.14).
+// Queue inspection and removal (docs/redis-layout.md 1.3, 3.14).
 #include "rqcpp/queue.hpp"
 
 #include <catch2/catch.hpp>

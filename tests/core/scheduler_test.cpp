@@ -1,4 +1,4 @@
-// enqueue_at / enqueue_in (wire doc 3.3) and the Scheduler (1.8, 3.3): locks,
+// enqueue_at / enqueue_in (docs/redis-layout.md 3.3) and the Scheduler (1.8, 3.3): locks,
 // due-job moves, timing.
 #include "rqcpp/scheduler.hpp"
 

@@ -1,4 +1,4 @@
-// Byte vectors from rq-wire-format.md section 4.1 (verified against RQ 1.13).
+// Byte vectors from docs/redis-layout.md section 4.1 (verified against RQ 1.13).
 #include "rqcpp/serialization.hpp"
 
 #include <catch2/catch.hpp>
@@ -81,7 +81,7 @@ TEST_CASE("bad job data throws DecodeError", "[serialization]") {
   CHECK_THROWS_AS(encode_job_data(bad, Serializer::kMsgpack), DecodeError);
 }
 
-TEST_CASE("return values encode to the wire doc's base64 samples", "[serialization]") {
+TEST_CASE("return values encode to docs/redis-layout.md's base64 samples", "[serialization]") {
   auto b64 = [](const std::string& msgpack) {
     return base64_encode(encode_value(msgpack, Serializer::kMsgpack));
   };

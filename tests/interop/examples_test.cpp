@@ -1,9 +1,8 @@
 // The examples end to end: examples/python_producer.py and the C++
 // example_producer, each served by a real rqworker running wordcount.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
 

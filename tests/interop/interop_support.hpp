@@ -3,19 +3,20 @@
 
 #include <chrono>
 #include <csignal>
-#include <string>
-#include <thread>
-#include <vector>
-
 #include <nlohmann/json.hpp>
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "redis_server.hpp"
 
 namespace rqcpp::test {
 
-inline std::string python_peer_script() { return source_dir() + "/tests/python/rq_peer.py"; }
+inline std::string python_peer_script() {
+  return source_dir() + "/tests/python/rq_peer.py";
+}
 
 // Runs /usr/bin/python3 with `args`; REQUIREs nothing, the caller checks.
 inline RunResult python(const std::vector<std::string>& args) {
@@ -25,12 +26,15 @@ inline RunResult python(const std::vector<std::string>& args) {
 }
 
 // First line of a process' output.
-inline std::string first_line(const std::string& out) { return out.substr(0, out.find('\n')); }
+inline std::string first_line(const std::string& out) {
+  return out.substr(0, out.find('\n'));
+}
 
 // Python RQ enqueues FUNC(*json_args) on `queue` with the msgpack serializer;
 // returns the job id ("" on failure, with the error in `err`).
 inline std::string python_enqueue(const RedisServer& redis, const std::string& queue,
-                                  const std::string& func, const std::vector<std::string>& json_args,
+                                  const std::string& func,
+                                  const std::vector<std::string>& json_args,
                                   std::string* err = nullptr) {
   std::vector<std::string> args{python_peer_script(), "enqueue", redis.url(), queue, func};
   args.insert(args.end(), json_args.begin(), json_args.end());
@@ -71,7 +75,8 @@ class BackgroundWorker {
   }
 
  private:
-  static std::vector<std::string> argv(const RedisServer& redis, const std::vector<std::string>& queues) {
+  static std::vector<std::string> argv(const RedisServer& redis,
+                                       const std::vector<std::string>& queues) {
     std::vector<std::string> a{rqworker_path(), "--url", redis.url(), "--plugin-dir", plugin_dir()};
     a.insert(a.end(), queues.begin(), queues.end());
     return a;

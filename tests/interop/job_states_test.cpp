@@ -3,7 +3,6 @@
 // over all of it, and a Python job depending on a C++ job runs after it on
 // our worker.
 #include <catch2/catch.hpp>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
 #include <rqcpp/queue.hpp>
@@ -59,7 +58,8 @@ TEST_CASE("Python RQ sees every job state rqcpp produces; rq info runs over them
 
   // Queue "idle" has no worker.
   const std::string queued = rqctl_enqueue(redis, {"idle", "builtin:noop"});
-  const std::string deferred = rqctl_enqueue(redis, {"idle", "builtin:noop", "--depends-on", queued});
+  const std::string deferred =
+      rqctl_enqueue(redis, {"idle", "builtin:noop", "--depends-on", queued});
   const std::string scheduled = rqctl_enqueue(redis, {"idle", "builtin:noop", "--in", "1h"});
   const std::string canceled = rqctl_enqueue(redis, {"idle", "builtin:noop"});
   {
@@ -121,9 +121,9 @@ TEST_CASE("a Python job depending on a C++ job runs after it on rqworker", "[int
   CHECK(Job::fetch(conn, child).status() == JobStatus::kDeferred);
   CHECK(python_status(redis, child) == "deferred");
 
-  RunResult w = run({rqworker_path(), "--burst", "--url", redis.url(), "--plugin-dir", plugin_dir(),
-                     "chain"},
-                    120s);
+  RunResult w =
+      run({rqworker_path(), "--burst", "--url", redis.url(), "--plugin-dir", plugin_dir(), "chain"},
+          120s);
   INFO(w.err);
   REQUIRE(w.exit_code == 0);
   Job p = Job::fetch(conn, parent);

@@ -1,7 +1,6 @@
 // Python RQ 1.13 producers and readers against rqworker (msgpack serializer
-// of wire doc 4.1, functions named by string "libname:function").
+// of docs/redis-layout.md 4.1, functions named by string "libname:function").
 #include <catch2/catch.hpp>
-
 #include <rqcpp/connection.hpp>
 #include <rqcpp/job.hpp>
 #include <rqcpp/keys.hpp>
@@ -16,8 +15,9 @@ using namespace std::chrono_literals;
 namespace {
 
 RunResult burst(const RedisServer& redis, const std::string& queue) {
-  return run({rqworker_path(), "--burst", "--url", redis.url(), "--plugin-dir", plugin_dir(), queue},
-             120s);
+  return run(
+      {rqworker_path(), "--burst", "--url", redis.url(), "--plugin-dir", plugin_dir(), queue},
+      120s);
 }
 
 }  // namespace
@@ -119,7 +119,8 @@ TEST_CASE("Python Job.fetch reads jobs enqueued by rqcpp and run by rqworker",
   CHECK_THAT(py["exc_info"].get<std::string>(), Catch::Contains("ValueError"));
 }
 
-TEST_CASE("a failing job enqueued from Python shows its error in Python", "[interop][python][worker]") {
+TEST_CASE("a failing job enqueued from Python shows its error in Python",
+          "[interop][python][worker]") {
   RedisServer redis;
   std::string err;
   const std::string id = python_enqueue(redis, "pyfail", "builtin:fail", {"\"no good\""}, &err);

@@ -1,8 +1,7 @@
 // Python's `rq info` sees rqcpp's queues and a running rqworker.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <rqcpp/connection.hpp>
 #include <rqcpp/queue.hpp>
 #include <rqcpp/worker_info.hpp>
@@ -34,7 +33,8 @@ std::optional<WorkerInfo> wait_idle_worker(Connection& conn, const std::string& 
 
 }  // namespace
 
-TEST_CASE("rq info lists our queue and our running worker with its state", "[interop][rq_info][worker]") {
+TEST_CASE("rq info lists our queue and our running worker with its state",
+          "[interop][rq_info][worker]") {
   RedisServer redis;
   Connection conn = Connection::open(redis.url());
   Queue queue(conn, "interop");
@@ -50,8 +50,8 @@ TEST_CASE("rq info lists our queue and our running worker with its state", "[int
   REQUIRE(w->pid);
   CHECK(*w->pid == worker.pid());
 
-  const std::string who = w->name + " (" + w->hostname + " " + w->ip_address + " " +
-                          std::to_string(*w->pid) + ")";
+  const std::string who =
+      w->name + " (" + w->hostname + " " + w->ip_address + " " + std::to_string(*w->pid) + ")";
   RunResult r = rq_info(redis);
   INFO("rq info stdout:\n" << r.out << "\nstderr:\n" << r.err);
   REQUIRE(r.exit_code == 0);

@@ -108,10 +108,9 @@ TEST_CASE("a failing or missing callback is logged and does not change the outco
   CHECK(f.status(bad) == "failed");
   CHECK(f.exc_info(bad).find("ValueError") != std::string::npos);
   CHECK(f.status(after) == "finished");
-  CHECK_THAT(r.err, Catch::Contains("success callback builtin:fail failed") &&
-                        Catch::Contains(ok));
-  CHECK_THAT(r.err, Catch::Contains("failure callback nosuchlib:callback failed") &&
-                        Catch::Contains(bad));
+  CHECK_THAT(r.err, Catch::Contains("success callback builtin:fail failed") && Catch::Contains(ok));
+  CHECK_THAT(r.err,
+             Catch::Contains("failure callback nosuchlib:callback failed") && Catch::Contains(bad));
 }
 
 TEST_CASE("a callback that outlives its timeout is killed and the worker goes on",

@@ -1,4 +1,4 @@
-// RQ's pub/sub worker commands (wire doc 1.6).
+// RQ's pub/sub worker commands (docs/redis-layout.md 1.6).
 #include <signal.h>
 #include <sys/wait.h>
 

@@ -1,4 +1,4 @@
-// Dependents are released when their dependencies end (wire doc 3.13).
+// Dependents are released when their dependencies end (docs/redis-layout.md 3.13).
 #include "rqcpp/args.hpp"
 #include "worker_fixture.hpp"
 

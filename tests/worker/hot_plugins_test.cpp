@@ -14,8 +14,8 @@ namespace {
 
 // A fresh, empty plugin directory for one test.
 fs::path temp_plugin_dir(const std::string& tag) {
-  fs::path dir = fs::path(binary_dir()) / "tests/worker/hot" /
-                 (tag + "_" + std::to_string(::getpid()));
+  fs::path dir =
+      fs::path(binary_dir()) / "tests/worker/hot" / (tag + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -29,7 +29,9 @@ void install(const fs::path& from, const fs::path& dir) {
   fs::rename(tmp, dir / from.filename());
 }
 
-std::string test_plugin_dir() { return binary_dir() + "/test-plugins"; }
+std::string test_plugin_dir() {
+  return binary_dir() + "/test-plugins";
+}
 
 }  // namespace
 
@@ -88,8 +90,8 @@ TEST_CASE("rqctl plugins lists functions and survives crashing or hanging plugin
   install(fs::path(plugin_dir()) / "libbadabi.so", dir);
   install(fs::path(test_plugin_dir()) / "libloadcrash.so", dir);
   install(fs::path(test_plugin_dir()) / "libloadhang.so", dir);
-  RunResult r = run({rqctl_path(), "plugins", "--plugin-dir", dir.string()},
-                    std::chrono::seconds(30));
+  RunResult r =
+      run({rqctl_path(), "plugins", "--plugin-dir", dir.string()}, std::chrono::seconds(30));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);  // some plugins are invalid
   CHECK_THAT(r.out, Contains("wordcount 1.0.0 (libwordcount.so)\n"));

@@ -1,5 +1,5 @@
 // The job life cycle end to end with real workers: retries that end in
-// success (wire doc 3.10), dependency graphs (3.2 / 3.13) and a queued job
+// success (docs/redis-layout.md 3.10), dependency graphs (3.2 / 3.13) and a queued job
 // whose ttl expires (2.4).
 #include <signal.h>
 
@@ -69,7 +69,8 @@ TEST_CASE("a three-level chain runs in order", "[worker][lifecycle][dependencies
   CHECK(f.conn.checked({"ZCARD", keys::deferred("chain")}).integer() == 0);
 }
 
-TEST_CASE("a diamond runs its join once, after both branches", "[worker][lifecycle][dependencies]") {
+TEST_CASE("a diamond runs its join once, after both branches",
+          "[worker][lifecycle][dependencies]") {
   WorkerFixture f;
   Queue q(f.conn, "diamond");
   std::string a = q.enqueue("builtin:add", 1, 1).id();
@@ -142,7 +143,8 @@ TEST_CASE("enqueue_at_front puts a released dependent at the head of its queue",
   CHECK(started_ts(f, child) < started_ts(f, back1));
 }
 
-TEST_CASE("a queued job whose ttl expired is discarded and never runs", "[worker][lifecycle][ttl]") {
+TEST_CASE("a queued job whose ttl expired is discarded and never runs",
+          "[worker][lifecycle][ttl]") {
   WorkerFixture f;
   Queue q(f.conn, "ttl");
   EnqueueOptions o;

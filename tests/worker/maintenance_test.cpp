@@ -1,4 +1,4 @@
-// Worker maintenance (wire doc 3.4 / 3.12): a job left in rq:wip by a worker
+// Worker maintenance (docs/redis-layout.md 3.4 / 3.12): a job left in rq:wip by a worker
 // that was SIGKILLed together with its work horse is failed, or retried when
 // it has retries left, by another worker's maintenance, once the dead
 // worker's key has expired by itself. Nothing here expires keys or deletes
@@ -20,8 +20,8 @@ namespace {
 
 // Short heartbeat TTLs: a busy worker's key lives min(timeout, 1) + 1 = 2 s
 // after its last heartbeat, an idle one's 2 + 1 = 3 s.
-const std::vector<std::string> kShortTtls{"--worker-ttl", "2", "--heartbeat-grace", "1",
-                                          "--job-monitoring-interval", "1"};
+const std::vector<std::string> kShortTtls{
+    "--worker-ttl", "2", "--heartbeat-grace", "1", "--job-monitoring-interval", "1"};
 
 std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
@@ -97,10 +97,9 @@ TEST_CASE("periodic maintenance retries an abandoned job that has retries left",
   // the same maintenance left its job alone (kill_worker_running checks).
   std::optional<Process> rescuer;
   kill_worker_running(f, "doomed2", "maint2", job.id(), [&] {
-    rescuer.emplace(
-        f.worker_argv(with(kShortTtls, {"--name", "rescuer2", "--maintenance-interval", "1",
-                                        "maint2"})),
-        std::map<std::string, std::string>{}, log_path("rescuer2"));
+    rescuer.emplace(f.worker_argv(with(kShortTtls, {"--name", "rescuer2", "--maintenance-interval",
+                                                    "1", "maint2"})),
+                    std::map<std::string, std::string>{}, log_path("rescuer2"));
     REQUIRE(f.eventually([&] { return f.exists(keys::worker("rescuer2")); }));
   });
   // Retried: queued again, run by the rescuer, and this time it times out.

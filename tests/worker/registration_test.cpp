@@ -1,4 +1,4 @@
-// The worker record as RQ reads it (wire doc 1.5, 3.4, 5).
+// The worker record as RQ reads it (docs/redis-layout.md 1.5, 3.4, 5).
 #include <signal.h>
 #include <sys/wait.h>
 

@@ -1,4 +1,4 @@
-// Outcomes are written as RQ 1.13 writes them (wire doc 1.4, 2.4, 3.8-3.10).
+// Outcomes are written as RQ 1.13 writes them (docs/redis-layout.md 1.4, 2.4, 3.8-3.10).
 #include <map>
 
 #include "rqcpp/args.hpp"

@@ -1,4 +1,4 @@
-// rqworker --with-scheduler: the worker's in-process scheduler (wire doc
+// rqworker --with-scheduler: the worker's in-process scheduler (docs/redis-layout.md
 // 1.8 / 3.3) moves due jobs, only one of several workers holds the lock, and
 // retries with an interval go through rq:scheduled (3.10).
 #include <signal.h>
@@ -88,8 +88,7 @@ TEST_CASE("a retry with an interval goes through rq:scheduled and then runs",
   EnqueueOptions o;
   o.retry = Retry{1, {1}};
   Job job = q.enqueue_call("builtin:flaky", Args::of(path, 2), o);
-  Process w(f.worker_argv({"--with-scheduler", "--name", "rw", "rsched"}), {},
-            log_path("rsched"));
+  Process w(f.worker_argv({"--with-scheduler", "--name", "rw", "rsched"}), {}, log_path("rsched"));
   REQUIRE(f.eventually([&] { return f.status(job.id()) == "scheduled"; }, 5s));
   const double at = unix_now();
   CHECK(f.zscore(keys::scheduled("rsched"), job.id()).has_value());

@@ -1,4 +1,4 @@
-// Warm and cold shutdown (wire doc 3.15).
+// Warm and cold shutdown (docs/redis-layout.md 3.15).
 #include <signal.h>
 #include <sys/wait.h>
 

@@ -1,7 +1,8 @@
 // SyncQueue (RQ's is_async=False): the job runs in the calling process and
 // Redis ends up as a worker would leave it.
-#include "rqcpp/args.hpp"
 #include "rqcpp/worker/sync_queue.hpp"
+
+#include "rqcpp/args.hpp"
 #include "worker_fixture.hpp"
 
 using namespace rqcpp;

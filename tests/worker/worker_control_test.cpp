@@ -1,5 +1,5 @@
 // Controlling running rqworkers: rqctl suspend/resume, rqctl worker
-// shutdown|kill-horse, rqctl job stop (wire doc 1.6, 1.7), and the same
+// shutdown|kill-horse, rqctl job stop (docs/redis-layout.md 1.6, 1.7), and the same
 // commands sent by Python RQ's rq.command module.
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -100,7 +100,8 @@ TEST_CASE("Python RQ's rq.command functions control an rqworker", "[worker][cont
   auto python = [&](const std::string& code) {
     RunResult r = run({kPython, "-c",
                        "import sys\nfrom redis import Redis\nimport rq.command as c\n"
-                       "r = Redis(port=int(sys.argv[1]))\n" + code,
+                       "r = Redis(port=int(sys.argv[1]))\n" +
+                           code,
                        std::to_string(f.redis.port())},
                       std::chrono::seconds(30));
     INFO(r.out << r.err);

@@ -25,8 +25,7 @@ namespace rqcpp::test {
 
 // The children of `pid` (its work horses), from procfs.
 inline std::vector<pid_t> child_pids(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
-                   "/children");
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
   std::vector<pid_t> out;
   pid_t child = 0;
   while (in >> child) out.push_back(child);

@@ -35,8 +35,8 @@ TEST_CASE("rqworker --max-jobs stops after N jobs and keeps the stats fields",
   for (int i = 0; i < 5; ++i) ids.push_back(q.enqueue("builtin:add", i, 1).id());
   ids.push_back(q.enqueue("builtin:fail", "boom").id());
   // Not --burst: only --max-jobs can end this worker.
-  RunResult r = run(f.worker_argv({"--name", "mj-w", "--max-jobs", "3", "mj"}),
-                    std::chrono::seconds(20));
+  RunResult r =
+      run(f.worker_argv({"--name", "mj-w", "--max-jobs", "3", "mj"}), std::chrono::seconds(20));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(f.conn.checked({"LLEN", keys::queue("mj")}).integer() == 3);
@@ -44,8 +44,8 @@ TEST_CASE("rqworker --max-jobs stops after N jobs and keeps the stats fields",
   CHECK(std::stod(f.hget(keys::worker("mj-w"), "total_working_time")) > 0);
   CHECK_FALSE(f.hget(keys::worker("mj-w"), "death").empty());
 
-  RunResult r2 = run(f.worker_argv({"--name", "mj-w2", "--max-jobs", "3", "mj"}),
-                     std::chrono::seconds(20));
+  RunResult r2 =
+      run(f.worker_argv({"--name", "mj-w2", "--max-jobs", "3", "mj"}), std::chrono::seconds(20));
   REQUIRE(r2.exit_code == 0);
   CHECK(f.hget(keys::worker("mj-w2"), "successful_job_count") == "2");
   CHECK(f.hget(keys::worker("mj-w2"), "failed_job_count") == "1");

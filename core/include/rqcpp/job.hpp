@@ -1,5 +1,5 @@
 // A job: one call of a plugin function, stored as RQ's job hash rq:job:<id>
-// (rq-wire-format.md section 2) plus its results stream (section 1.4).
+// (docs/redis-layout.md section 2) plus its results stream (section 1.4).
 #pragma once
 
 #include <chrono>
@@ -44,7 +44,7 @@ struct JobResult {
 };
 
 // One dependency of a job and whether it still holds the job back, by the
-// rule a finishing parent applies to its dependents (wire doc 3.13).
+// rule a finishing parent applies to its dependents (docs/redis-layout.md 3.13).
 struct DependencyState {
   std::string id;
   // nullopt when the dependency's hash (or its status field) is gone, which
@@ -146,7 +146,7 @@ class Job {
   // is not zlib, as RQ); nullopt when neither. Throws as latest_result().
   std::optional<std::string> exc_info() const;
 
-  // --- State changes (wire doc 3.14). Each is one atomic script call that
+  // --- State changes (docs/redis-layout.md 3.14). Each is one atomic script call that
   // reads the job's current state in Redis, not the snapshot.
 
   // RQ's Job.cancel: status canceled, LREM from its queue, ZREM from the
@@ -188,7 +188,7 @@ class Job {
   //   Retried attempts write no entry, so they do not end the wait. The
   //   status is re-read at least once a second, which ends the wait when
   //   the job ends without writing an entry:
-  //   - failed by registry cleanup (abandoned, wire doc 3.12): a result of
+  //   - failed by registry cleanup (abandoned, docs/redis-layout.md 3.12): a result of
   //     type kFailed with the hash's exc_info text and an empty stream_id;
   //   - canceled, deleted, or finished with result_ttl 0 (its hash is
   //     deleted and no entry is written): nullopt.

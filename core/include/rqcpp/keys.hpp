@@ -1,5 +1,5 @@
 // The Redis key layout: the one place that knows RQ 1.x's key names
-// (docs: ../shared/docs/rq-wire-format.md, section 1). Lua scripts build
+// (docs: docs/redis-layout.md, section 1). Lua scripts build
 // their keys from templates() (core/src/script_call.cpp hands them over)
 // instead of spelling them.
 #pragma once

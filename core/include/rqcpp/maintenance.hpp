@@ -1,4 +1,4 @@
-// Registry maintenance as RQ runs it (rq-wire-format.md 1.2, 3.4, 3.12, 5):
+// Registry maintenance as RQ runs it (docs/redis-layout.md 1.2, 3.4, 3.12, 5):
 // expired finished/failed entries, abandoned started jobs, dead workers'
 // registrations. Run by worker maintenance (with the lock) and by front-ends
 // such as an `info` command (without it, as `rq info` does).
@@ -45,7 +45,7 @@ struct CleanReport {
 //   so is (rqcpp's zero-loss addition, docs/design.md) one whose hash names
 //   a worker_name whose rq:worker:<w> key is gone or has a `death` field,
 //   whatever its score. An abandoned job with retries_left > 0 is retried as
-//   in wire doc 3.10 (interval 0: queued again; else scheduled NOW+interval);
+//   in docs/redis-layout.md 3.10 (interval 0: queued again; else scheduled NOW+interval);
 //   otherwise it becomes failed: status failed, exc_info "Moved to
 //   FailedJobRegistry at <local time>" (dead worker: "... : worker <w> died
 //   (heartbeat expired)" / "... has shut down"), EXPIRE failure_ttl (default

@@ -18,17 +18,20 @@ class Connection;
 
 // A duration in seconds, given as a number or as text "90", "1h", "3m",
 // "5s", "2d". Constructing from text throws std::invalid_argument for other
-// forms.
+// forms. The constructors are implicit on purpose, so that an option reads
+// like RQ's keyword arguments: `o.job_timeout = "5m"` or `= 300`.
+// NOLINTBEGIN(google-explicit-constructor): implicit by design (see above)
 struct Duration {
   long long seconds;
-  Duration(long long s) : seconds(s) {}  // NOLINT(google-explicit-constructor)
-  Duration(int s) : seconds(s) {}        // NOLINT(google-explicit-constructor)
-  Duration(std::string_view text);       // NOLINT(google-explicit-constructor)
-  Duration(const char* text) : Duration(std::string_view(text)) {}  // NOLINT
+  Duration(long long s) : seconds(s) {}
+  Duration(int s) : seconds(s) {}
+  Duration(std::string_view text);
+  Duration(const char* text) : Duration(std::string_view(text)) {}
 };
+// NOLINTEND(google-explicit-constructor)
 
 // RQ's Retry(max, interval): retry a failed job up to `max` more times,
-// waiting intervals[i] seconds (one value or a list; rq-wire-format 3.10).
+// waiting intervals[i] seconds (one value or a list; docs/redis-layout.md 3.10).
 struct Retry {
   int max = 1;
   std::vector<long long> intervals = {0};
@@ -81,7 +84,7 @@ class Queue : public TypedEnqueue<Queue> {
   // Typed convenience (typed_enqueue.hpp): q.enqueue("lib:add", 1, 2),
   // q.enqueue_with(opts, "lib:add", 1, 2).
 
-  // Schedules func_name to run at `when` (RQ's enqueue_at, wire doc 3.3), in
+  // Schedules func_name to run at `when` (RQ's enqueue_at, docs/redis-layout.md 3.3), in
   // one round trip (core/scripts/schedule.lua): ZADD rq:scheduled:<q> with
   // `when` as integer Unix seconds (truncated, as RQ), SADD rq:queues, and the
   // job hash with status scheduled and no enqueued_at. Nothing is queued
@@ -136,7 +139,7 @@ class Queue : public TypedEnqueue<Queue> {
   // Removes every queued id and deletes those job hashes (RQ's empty()).
   // Returns how many were removed.
   long long empty();
-  // RQ's FailedJobRegistry(queue).requeue(id) (wire doc 3.14), atomically in
+  // RQ's FailedJobRegistry(queue).requeue(id) (docs/redis-layout.md 3.14), atomically in
   // one round trip (core/scripts/requeue_job.lua): ZREM rq:failed:<name>,
   // started_at/ended_at "", exc_info zlib(""), then enqueue as 3.1 into the
   // job's origin (LPUSH when at_front). Throws NoSuchJobError when the job

@@ -1,5 +1,5 @@
 // Read-only access to a queue's job registries (the sorted sets of
-// rq-wire-format.md section 1.2: started = rq:wip:<q>, finished, failed,
+// docs/redis-layout.md section 1.2: started = rq:wip:<q>, finished, failed,
 // deferred, scheduled, canceled).
 //
 // Reads report what is stored right now. Unlike RQ's registry.count, nothing
@@ -22,7 +22,7 @@ enum class RegistryKind { kStarted, kFinished, kFailed, kDeferred, kScheduled, k
 
 // Every kind, in the order above (the order `rqctl info` prints them).
 inline constexpr std::array<RegistryKind, 6> kAllRegistryKinds = {
-    RegistryKind::kStarted,   RegistryKind::kFinished,  RegistryKind::kFailed,
+    RegistryKind::kStarted,  RegistryKind::kFinished,  RegistryKind::kFailed,
     RegistryKind::kDeferred, RegistryKind::kScheduled, RegistryKind::kCanceled};
 
 // "started", "finished", "failed", "deferred", "scheduled", "canceled".
@@ -31,7 +31,7 @@ std::string_view to_string(RegistryKind kind);
 std::optional<RegistryKind> parse_registry_kind(std::string_view text);
 
 // One member of a registry with its score (a deadline, an event time or a run
-// time depending on the kind, see the wire doc 1.2; +inf for kept-forever
+// time depending on the kind, see docs/redis-layout.md 1.2; +inf for kept-forever
 // finished jobs).
 struct RegistryEntry {
   std::string job_id;

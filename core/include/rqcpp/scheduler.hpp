@@ -1,4 +1,4 @@
-// RQ's scheduler (rq-wire-format.md 1.8 and 3.3): moves jobs of the
+// RQ's scheduler (docs/redis-layout.md 1.8 and 3.3): moves jobs of the
 // scheduled registries into their queues once they are due, for the queues
 // whose per-queue lock rq:scheduler-lock:<q> it holds.
 //

@@ -1,4 +1,4 @@
-// How job payloads are encoded (docs: rq-wire-format.md sections 2.2 and 4).
+// How job payloads are encoded (docs: docs/redis-layout.md sections 2.2 and 4).
 //
 // Inside rqcpp, arguments, kwargs, meta and results are always msgpack bytes.
 // On the wire a job is in one of RQ's serializers: msgpack (ours and the

@@ -1,4 +1,4 @@
-// Controlling running workers the way RQ does (rq-wire-format.md 1.6, 1.7):
+// Controlling running workers the way RQ does (docs/redis-layout.md 1.6, 1.7):
 // suspension and pub/sub worker commands. Python RQ workers and rqworker
 // react the same way to both.
 #pragma once

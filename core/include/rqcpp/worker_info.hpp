@@ -1,4 +1,4 @@
-// Reading worker records (rq:worker:<w>, rq-wire-format.md section 1.5), the
+// Reading worker records (rq:worker:<w>, docs/redis-layout.md section 1.5), the
 // way Python RQ's Worker.all() / Worker.find_by_key() see them. Read-only: this
 // file never writes to Redis (unlike RQ, which SREMs keys whose hash is gone;
 // stale members are simply skipped here). Writing worker records is the worker

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 #include "worker/plugin_call.hpp"
 
 namespace rqcpp {

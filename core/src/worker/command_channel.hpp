@@ -1,4 +1,4 @@
-// RQ's worker commands over pub/sub (wire doc 1.6): the worker SUBSCRIBEs to
+// RQ's worker commands over pub/sub (docs/redis-layout.md 1.6): the worker SUBSCRIBEs to
 // rq:pubsub:<w> on its own connection, polled with everything else.
 #pragma once
 

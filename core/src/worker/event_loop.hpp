@@ -2,7 +2,7 @@
 // command channel and whatever the caller adds (queue waits, a child's
 // pipe). It turns SIGTERM/SIGINT and the "shutdown" command into stop
 // requests (1: warm, 2+: cold) and routes "kill-horse" / "stop-job" to the
-// child running at the time (wire doc 1.6).
+// child running at the time (docs/redis-layout.md 1.6).
 #pragma once
 
 #include <poll.h>

@@ -21,7 +21,7 @@
 
 #include "rqcpp/connection.hpp"
 #include "rqcpp/redis_url.hpp"
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 
 namespace rqcpp {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 #include "worker/plugin_call.hpp"
 
 namespace rqcpp {

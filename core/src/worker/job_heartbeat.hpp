@@ -7,7 +7,7 @@
 #include <string>
 
 #include "rqcpp/worker/worker.hpp"
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 
 namespace rqcpp {
 

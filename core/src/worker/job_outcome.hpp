@@ -6,7 +6,7 @@
 #include <string>
 
 #include "rqcpp/serialization.hpp"
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 #include "worker/plugin_call.hpp"
 
 namespace rqcpp {

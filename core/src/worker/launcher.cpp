@@ -43,11 +43,11 @@ Launcher::Launcher(WorkerOptions options)
       loop_(RedisUrl::parse(opt_.redis_url), keys::worker_channel(opt_.name)),
       redis_(RedisUrl::parse(opt_.redis_url), loop_),
       record_(opt_.name, opt_.queues, opt_.version_text, idle_worker_ttl(opt_)),
-      hot_(opt_.name, opt_.queues, opt_.job_monitoring_interval, opt_.default_result_ttl),
+      fetcher_(opt_.name, opt_.queues, opt_.job_monitoring_interval, opt_.default_result_ttl),
       waiter_(redis_.url(), opt_.queues),
       periodic_(opt_, redis_),
       processor_(opt_, redis_, record_, loop_, periodic_) {
-  hot_.set_heartbeat_ttls(idle_worker_ttl(opt_), opt_.heartbeat_grace);
+  fetcher_.set_heartbeat_ttls(idle_worker_ttl(opt_), opt_.heartbeat_grace);
   loop_.on_warm_stop_while_busy([this] {
     redis_.once("recording the shutdown request",
                 [&](Connection& c) { record_.shutdown_requested(c); });
@@ -98,8 +98,8 @@ std::optional<TakeReply> Launcher::handle_job(const TakenJob& job) {
   ProcessedJob done = processor_.process(job);
   log_and_count(job, done.executed);
   ++jobs_run_;
-  hot_.set_queue_order(
-      next_queue_order(opt_.dequeue_strategy, hot_.queue_order(), job.queue, rng_));
+  fetcher_.set_queue_order(
+      next_queue_order(opt_.dequeue_strategy, fetcher_.queue_order(), job.queue, rng_));
   const bool at_max = opt_.max_jobs > 0 && jobs_run_ >= opt_.max_jobs;
   // A job with a callback for its outcome is finished alone, so no next job
   // waits in rq:wip while the callback runs (one extra round trip, only for
@@ -159,7 +159,8 @@ void Launcher::log_and_count(const TakenJob& job, const ExecutedJob& done) {
 TakeReply Launcher::take() {
   for (;;) {
     TakeReply r;
-    if (!redis_.retry("taking a job", false, [&](Connection& c) { r = hot_.take(c); })) return {};
+    if (!redis_.retry("taking a job", false, [&](Connection& c) { r = fetcher_.take(c); }))
+      return {};
     if (suspended_ && r.kind != TakeReply::Kind::kSuspended) {
       spdlog::info("Worker resumed");
       suspended_ = false;
@@ -179,7 +180,7 @@ TakeReply Launcher::finish(const FinishRequest& request, bool take_next) {
     bool ok = redis_.retry("recording the outcome of job " + request.id, true, [&](Connection& c) {
       // Forked while Redis records the outcome: the
       // next job then starts without a fork.
-      r = hot_.finish(c, request, take_next, [&] { processor_.prepare_standby(); });
+      r = fetcher_.finish(c, request, take_next, [&] { processor_.prepare_standby(); });
     });
     if (!ok) {
       spdlog::error("cold shutdown during a Redis outage: the outcome of job {} was not written",

@@ -1,7 +1,7 @@
 // The worker's life cycle (RQ's Worker.work()): birth, the take / process /
 // finish loop, waiting for work, suspension, warm and cold shutdown, death.
 // One processed job costs one Redis round trip: its outcome is finished and
-// the next job taken by one script call (hot_path.hpp).
+// the next job taken by one script call (fetcher.hpp).
 #pragma once
 
 #include <chrono>
@@ -11,7 +11,7 @@
 
 #include "rqcpp/worker/worker.hpp"
 #include "worker/event_loop.hpp"
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 #include "worker/job_processor.hpp"
 #include "worker/periodic_tasks.hpp"
 #include "worker/queue_waiter.hpp"
@@ -55,7 +55,7 @@ class Launcher {
   EventLoop loop_;
   RedisSession redis_;
   WorkerRecord record_;
-  HotPath hot_;
+  Fetcher fetcher_;
   QueueWaiter waiter_;
   PeriodicTasks periodic_;
   JobProcessor processor_;

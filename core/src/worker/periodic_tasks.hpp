@@ -1,5 +1,5 @@
 // The worker's periodic duties besides heartbeats: the in-process scheduler
-// (--with-scheduler, wire doc 1.8 / 3.3) and registry maintenance (wire doc
+// (--with-scheduler, docs/redis-layout.md 1.8 / 3.3) and registry maintenance (docs/redis-layout.md
 // 3.4 / 3.12). Both are driven from the worker's waits (idle, or while a
 // child runs): no extra thread.
 #pragma once

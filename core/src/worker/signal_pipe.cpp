@@ -20,7 +20,7 @@ struct sigaction g_previous_pipe;
 
 void on_signal(int sig) {
   int saved = errno;
-  unsigned char byte = static_cast<unsigned char>(sig);
+  auto byte = static_cast<unsigned char>(sig);
   if (g_write_fd >= 0) {
     ssize_t ignored = write(g_write_fd, &byte, 1);  // full pipe: a wake-up is pending anyway
     (void)ignored;

@@ -11,7 +11,7 @@
 #include "rqcpp/timestamp.hpp"
 #include "rqcpp_lua_sources.hpp"
 #include "script_call.hpp"
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 #include "worker/job_execution.hpp"
 #include "worker/plugin_call.hpp"
 #include "worker/plugin_loader.hpp"
@@ -82,8 +82,8 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
     });
   });
   const FinishRequest& f = executed.finish;
-  HotPath hot(kSyncWorker, {origin}, defaults::kJobMonitoringInterval, default_result_ttl_);
-  hot.finish_sync(*conn_, f);
+  Fetcher fetcher(kSyncWorker, {origin}, defaults::kJobMonitoringInterval, default_result_ttl_);
+  fetcher.finish_sync(*conn_, f);
   std::optional<Job> done = Job::try_fetch(*conn_, id);
   return done ? std::move(*done) : job;  // result_ttl 0: nothing is kept
 }

@@ -1,4 +1,4 @@
-// The worker's own hash rq:worker:<w> and set memberships (wire doc 1.5):
+// The worker's own hash rq:worker:<w> and set memberships (docs/redis-layout.md 1.5):
 // registration at birth, heartbeats, shutdown request, death. Each call is
 // one script (core/scripts/worker_*.lua), so one round trip.
 #pragma once

@@ -35,6 +35,9 @@
 extern "C" {
 #endif
 
+/* A C header (plugins may be written in C): typedef and (void) stay.
+ * NOLINTBEGIN(modernize-use-using, modernize-redundant-void-arg) */
+
 /* Bumped on any incompatible change of the structs or calling rules below.
  * The worker refuses (fails the job with a clear message) a plugin whose
  * manifest carries another version. */
@@ -105,9 +108,9 @@ typedef struct rqcpp_function {
 
 /* What a plugin offers. Owned by the plugin, static for its whole lifetime. */
 typedef struct rqcpp_manifest {
-  uint32_t abi_version;        /* must be RQCPP_ABI_VERSION */
-  const char* plugin_name;     /* informational; the libname comes from the file */
-  const char* plugin_version;  /* free text, e.g. "1.2.0" */
+  uint32_t abi_version;       /* must be RQCPP_ABI_VERSION */
+  const char* plugin_name;    /* informational; the libname comes from the file */
+  const char* plugin_version; /* free text, e.g. "1.2.0" */
   size_t function_count;
   const rqcpp_function* functions;
 } rqcpp_manifest;
@@ -115,6 +118,8 @@ typedef struct rqcpp_manifest {
 /* The symbol every plugin exports (see RQCPP_MANIFEST_SYMBOL). Must not fail
  * and must return the same manifest on every call. */
 typedef const rqcpp_manifest* (*rqcpp_manifest_fn)(void);
+
+/* NOLINTEND(modernize-use-using, modernize-redundant-void-arg) */
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,7 @@
     rq_core_peer.py scheduled URL QUEUE  -> prints the queue's scheduled jobs
                                             and scheduler pid as JSON
 
-Uses the MsgpackSerializer of rq-wire-format.md section 4.1.
+Uses the MsgpackSerializer of docs/redis-layout.md section 4.1.
 """
 import json
 import sys

@@ -1,6 +1,6 @@
 // The rqworker engine: registers a worker in Redis the way RQ 1.13 does, runs
 // jobs from its queues in forked work horses, and records every outcome
-// (rq-wire-format.md 1.5, 1.6, 3.4-3.13; docs/design.md "hot path" and
+// (docs/redis-layout.md 1.5, 1.6, 3.4-3.13; docs/design.md "hot path" and
 // "zero-loss hand-over").
 //
 // Single-threaded. It installs handlers for SIGTERM, SIGINT and SIGCHLD while

@@ -33,7 +33,9 @@ namespace RQCPP_SDK_HIDDEN sdk_detail {
 template <std::size_t N>
 struct FixedString {
   char value[N] = {};
-  constexpr FixedString(const char (&s)[N]) {  // NOLINT(google-explicit-constructor)
+  // Implicit: a class-type template argument is written as a plain literal.
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  constexpr FixedString(const char (&s)[N]) {
     for (std::size_t i = 0; i < N; ++i) value[i] = s[i];
   }
   // The part after the last "::" ("ns::add" -> "add"), same capacity.

@@ -1,6 +1,6 @@
 // take_finish.lua calls (take, finish+take, sync finish); the script's
 // header documents its named arguments.
-#include "worker/hot_path.hpp"
+#include "worker/fetcher.hpp"
 
 #include <cstdio>
 #include <string_view>
@@ -54,14 +54,14 @@ TakeReply parse_take(const Reply& r, size_t first) {
 
 }  // namespace
 
-HotPath::HotPath(std::string worker_name, std::vector<std::string> queues,
+Fetcher::Fetcher(std::string worker_name, std::vector<std::string> queues,
                  std::chrono::seconds monitoring_interval, long long default_result_ttl)
     : worker_name_(std::move(worker_name)),
       queues_(std::move(queues)),
       interval_(monitoring_interval.count()),
       default_result_ttl_(default_result_ttl) {}
 
-detail::ScriptCall HotPath::common_args(const char* mode) const {
+detail::ScriptCall Fetcher::common_args(const char* mode) const {
   detail::ScriptCall call;
   call.str("mode", mode)
       .str("worker", worker_name_)
@@ -75,7 +75,7 @@ detail::ScriptCall HotPath::common_args(const char* mode) const {
   return call;
 }
 
-detail::ScriptCall HotPath::finish_args(const char* mode, const FinishRequest& f,
+detail::ScriptCall Fetcher::finish_args(const char* mode, const FinishRequest& f,
                                         bool take_next) const {
   detail::ScriptCall call = common_args(mode);
   char working[64];
@@ -93,18 +93,18 @@ detail::ScriptCall HotPath::finish_args(const char* mode, const FinishRequest& f
   return call;
 }
 
-TakeReply HotPath::take(Connection& conn) const {
+TakeReply Fetcher::take(Connection& conn) const {
   Reply r = common_args("take").run(conn, take_finish_script());
   return parse_take(r, 0);
 }
 
-std::string HotPath::finish_sync(Connection& conn, const FinishRequest& f) const {
+std::string Fetcher::finish_sync(Connection& conn, const FinishRequest& f) const {
   Reply r = finish_args("sync", f, false).run(conn, take_finish_script());
   if (r.size() < 1) throw RedisError("finish script returned an unexpected reply");
   return std::string(r.at(0).str());
 }
 
-TakeReply HotPath::finish(Connection& conn, const FinishRequest& f, bool take_next,
+TakeReply Fetcher::finish(Connection& conn, const FinishRequest& f, bool take_next,
                           const std::function<void()>& while_waiting) const {
   Reply r = finish_args("finish", f, take_next).run(conn, take_finish_script(), while_waiting);
   if (r.size() >= 1 && r.at(0).str() == "unregistered") {

@@ -1,6 +1,7 @@
-// The worker's per-job Redis traffic (docs/design.md, "hot path"): calls of
-// core/scripts/take_finish.lua, alone (take) or fused (finish+take). In
-// steady state one job costs one call of finish() with take_next.
+// The fetcher: the worker's per-job Redis traffic (docs/design.md, "hot
+// path"), i.e. the client of core/scripts/take_finish.lua, called alone (take)
+// or fused (finish+take). In steady state one job costs one call of finish()
+// with take_next.
 #pragma once
 
 #include <chrono>
@@ -52,9 +53,9 @@ struct FinishRequest {
   std::optional<std::string> meta;  // encoded with the job's serializer; nullopt = unchanged
 };
 
-class HotPath {
+class Fetcher {
  public:
-  HotPath(std::string worker_name, std::vector<std::string> queues,
+  Fetcher(std::string worker_name, std::vector<std::string> queues,
           std::chrono::seconds monitoring_interval, long long default_result_ttl);
 
   // Takes the next job: one round trip. Throws RedisError, also when a key
