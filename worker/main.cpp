@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "log_format.hpp"
@@ -61,7 +62,7 @@ int exit_code_for(const std::exception& e) {
 // One worker in this process until it stops; rqworker's exit code.
 int run_worker(rqcpp::WorkerOptions opt) {
   try {
-    rqcpp::Worker worker(opt);
+    rqcpp::Worker worker(std::move(opt));
     worker.run();
     return kExitOk;
   } catch (const std::exception& e) {

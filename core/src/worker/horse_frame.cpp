@@ -114,6 +114,9 @@ PluginCall decode_job(std::string_view bytes) {
   j.redis_url = r.str();
   j.plugin_dir = r.str();
   j.serializer = static_cast<Serializer>(r.u64());
+  // The entry point the worker resolved before forking: the horse shares its
+  // address space image, so the address is valid here.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a code address sent to a forked child
   j.fn = reinterpret_cast<rqcpp_job_fn>(static_cast<uintptr_t>(r.u64()));
   if (!r.done()) throw DecodeError("worker sent a malformed job");
   return j;

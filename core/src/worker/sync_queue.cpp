@@ -41,7 +41,7 @@ SyncQueue::~SyncQueue() = default;
 Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
                             const EnqueueOptions& options) {
   Job job = queue_.enqueue_call(func_name, args, options);
-  const std::string id = job.id();
+  const std::string& id = job.id();
   const std::string origin = queue_.name();
   // The running job's rq:wip deadline: as a worker's first heartbeat TTL.
   constexpr long long kHeartbeatTtl =

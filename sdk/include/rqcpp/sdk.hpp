@@ -87,7 +87,7 @@
                 "rqcpp job names must match [A-Za-z0-9_.-]+; use RQCPP_JOB_NAMED"); \
   [[maybe_unused]] static const ::rqcpp::sdk_detail::Registrar RQCPP_SDK_CONCAT_(   \
       rqcpp_job_registrar_, __COUNTER__)(::rqcpp::sdk_detail::job_name<fixed>, doc, \
-                                         &::rqcpp::sdk_detail::job_entry<fixed, &fn>)
+                                         &::rqcpp::sdk_detail::job_entry<fixed, &(fn)>)
 
 // Defines the plugin's manifest symbol rqcpp_plugin_manifest, listing every
 // RQCPP_JOB of the shared object. Exactly once per plugin (a second one is a
