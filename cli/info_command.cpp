@@ -142,6 +142,7 @@ int run_info(GlobalOptions& global, const std::vector<std::string>& args) {
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
   const std::vector<std::string> names = named.empty() ? registered_queues(conn) : named;
   std::vector<QueueRow> rows;
+  rows.reserve(names.size());
   for (const std::string& name : names) rows.push_back(queue_row(conn, name));
   const std::vector<rqcpp::WorkerInfo> workers = listed_workers(conn, named);
 
