@@ -82,7 +82,7 @@ int run_pool(const rqcpp::WorkerOptions& options, int size,
   std::map<int, Steady::time_point> pending;  // slots waiting for their restart time
 
   while (!members.empty() || (!pending.empty() && stop_signals == 0)) {
-    timespec timeout{0, 200 * 1000 * 1000};
+    timespec timeout{0, 200L * 1000 * 1000};
     int sig = sigtimedwait(&blocked.set(), nullptr, &timeout);
     if (sig == SIGTERM || sig == SIGINT) {
       ++stop_signals;

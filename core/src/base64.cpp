@@ -1,6 +1,7 @@
 // Standard base64 with '=' padding (Python's b64encode/b64decode), used for
 // result values and exception text in rq:results:<id>.
 #include <array>
+#include <cstdint>
 
 #include "rqcpp/error.hpp"
 #include "rqcpp/serialization.hpp"
@@ -10,11 +11,12 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-constexpr std::array<signed char, 256> make_table() {
-  std::array<signed char, 256> t{};
+// Each byte's 6-bit value, or -1 when it is not in the alphabet.
+constexpr std::array<std::int16_t, 256> make_table() {
+  std::array<std::int16_t, 256> t{};
   for (auto& v : t) v = -1;
   for (int i = 0; i < 64; ++i)
-    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
+    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int16_t>(i);
   return t;
 }
 constexpr auto kTable = make_table();

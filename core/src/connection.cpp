@@ -63,9 +63,9 @@ std::vector<std::string_view> evalsha_argv(std::string_view sha,
   numkeys = std::to_string(keys.size());
   std::vector<std::string_view> argv;
   argv.reserve(3 + keys.size() + args.size());
-  argv.push_back("EVALSHA");
-  argv.push_back(sha);
-  argv.push_back(numkeys);
+  argv.emplace_back("EVALSHA");
+  argv.emplace_back(sha);
+  argv.emplace_back(numkeys);
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;

@@ -37,7 +37,8 @@ Job Queue::enqueue_call(std::string_view func_name, const Args& args,
   // the script runs (from copies: `call` holds what a NOSCRIPT retry sends).
   std::optional<Job> job;
   auto build_queued = [&] {
-    job.emplace(Job::from_written(*conn_, f.id, detail::written_hash(f.list, "queued", ts),
+    job.emplace(Job::from_written(*conn_, f.id,
+                                  detail::written_hash(detail::FieldList(f.list), "queued", ts),
                                   encoded.call, serializer_));
   };
   Reply r = call.run(*conn_, detail::enqueue_script(),

@@ -149,7 +149,7 @@ ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
   return call;
 }
 
-std::map<std::string, std::string> written_hash(FieldList list, std::string_view status,
+std::map<std::string, std::string> written_hash(FieldList&& list, std::string_view status,
                                                 const std::string& enqueued_at) {
   std::map<std::string, std::string> out;
   for (auto& [name, value] : list) out.emplace(name, std::move(value));

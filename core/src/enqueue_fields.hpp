@@ -62,10 +62,9 @@ ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
                                const EnqueueOptions& o, Clock::time_point now,
                                const std::string& ts);
 
-// The hash as written: the job's fields `list` (EnqueueFields::list; pass
-// std::move(f.list) when `f` is done with) plus status, and enqueued_at when
-// the status is "queued".
-std::map<std::string, std::string> written_hash(FieldList list, std::string_view status,
+// The hash as written: the job's fields `list` (EnqueueFields::list, whose
+// values it takes) plus status, and enqueued_at when the status is "queued".
+std::map<std::string, std::string> written_hash(FieldList&& list, std::string_view status,
                                                 const std::string& enqueued_at);
 
 // written_hash for many jobs of one shape (the same field names in the same
