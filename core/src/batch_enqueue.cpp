@@ -90,7 +90,7 @@ void append_batch_call(Connection& conn, const std::vector<detail::EnqueueFields
   call.list("slots", nvary);
   for (size_t i = 0; i < first.size(); ++i) {
     // Lua position of field i's value: after status (1, 2), name 3 + 2i.
-    if (varies[i]) call.item(static_cast<long long>(4 + 2 * i));
+    if (varies[i]) call.item(4 + 2 * static_cast<long long>(i));
   }
   call.list("jobs", jobs.size());
   for (const auto& f : jobs) {
