@@ -2,7 +2,6 @@
 // state they are in (RQ's Job.cancel(), Job.delete() and
 // FailedJobRegistry.requeue / `rq requeue`), through the core Job and Queue
 // API.
-#include <functional>
 #include <iostream>
 #include <rqcpp/connection.hpp>
 #include <rqcpp/error.hpp>
@@ -18,47 +17,68 @@ namespace rqctl {
 
 namespace {
 
-// Parses a command about one job ID, fetches the job (NoSuchJobError: exit
-// 4) and returns what `act` returns.
-int run_on_job(CommandLine& cmd, GlobalOptions& global, const std::vector<std::string>& args,
-               const std::function<int(rqcpp::Job&, const po::variables_map&)>& act) {
+// A command about one job ID with one on/off option: what differs between
+// cancel and delete.
+struct JobSwitchCommand {
+  const char* name;
+  const char* usage;
+  const char* description;
+  const char* flag;
+  const char* flag_help;
+  int (*act)(rqcpp::Job& job, bool flag_given);
+};
+
+// Parses `c`'s command line, fetches the job (NoSuchJobError: exit 4) and
+// returns what c.act returns.
+int run_job_switch_command(const JobSwitchCommand& c, GlobalOptions& global,
+                           const std::vector<std::string>& args) {
+  CommandLine cmd{c.name, c.usage, c.description};
+  cmd.options.add_options()(c.flag, po::bool_switch(), c.flag_help);
   auto parsed = parse_job_id_command_line(cmd, global, args);
   if (!parsed) return kExitOk;
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
   rqcpp::Job job = rqcpp::Job::fetch(conn, parsed->id);
-  return act(job, parsed->vm);
+  return c.act(job, parsed->vm[c.flag].as<bool>());
 }
+
+const JobSwitchCommand kCancel{
+    "cancel",
+    "ID [--enqueue-dependents]",
+    "Cancels job ID (RQ's Job.cancel): status canceled, removed from its queue and\n"
+    "registry, added to the canceled registry. A running job is not interrupted;\n"
+    "its worker then records no outcome. Dependents stay deferred unless\n"
+    "--enqueue-dependents. Prints \"canceled ID\".\n"
+    "Exits with 4 when no job ID exists, 1 when it is already canceled.",
+    "enqueue-dependents",
+    "enqueue dependents whose other dependencies are met",
+    [](rqcpp::Job& job, bool enqueue_dependents) -> int {
+      job.cancel(enqueue_dependents);
+      std::cout << "canceled " << job.id() << '\n';
+      return kExitOk;
+    }};
+
+const JobSwitchCommand kDelete{
+    "delete",
+    "ID [--dependents]",
+    "Deletes job ID (RQ's Job.delete): removes it from its queue and registry and\n"
+    "deletes its hash and dependency sets (its results stream is kept, as RQ).\n"
+    "With --dependents, its direct dependents are deleted first the same way.\n"
+    "Prints \"deleted N job(s)\". Exits with 4 when no job ID exists.",
+    "dependents",
+    "also delete the jobs that depend on ID",
+    [](rqcpp::Job& job, bool dependents) -> int {
+      std::cout << "deleted " << job.remove(dependents) << " job(s)\n";
+      return kExitOk;
+    }};
 
 }  // namespace
 
 int run_cancel(GlobalOptions& global, const std::vector<std::string>& args) {
-  CommandLine cmd{"cancel", "ID [--enqueue-dependents]",
-                  "Cancels job ID (RQ's Job.cancel): status canceled, removed from its queue and\n"
-                  "registry, added to the canceled registry. A running job is not interrupted;\n"
-                  "its worker then records no outcome. Dependents stay deferred unless\n"
-                  "--enqueue-dependents. Prints \"canceled ID\".\n"
-                  "Exits with 4 when no job ID exists, 1 when it is already canceled."};
-  cmd.options.add_options()("enqueue-dependents", po::bool_switch(),
-                            "enqueue dependents whose other dependencies are met");
-  return run_on_job(cmd, global, args, [](rqcpp::Job& job, const po::variables_map& vm) {
-    job.cancel(vm["enqueue-dependents"].as<bool>());
-    std::cout << "canceled " << job.id() << '\n';
-    return kExitOk;
-  });
+  return run_job_switch_command(kCancel, global, args);
 }
 
 int run_delete(GlobalOptions& global, const std::vector<std::string>& args) {
-  CommandLine cmd{"delete", "ID [--dependents]",
-                  "Deletes job ID (RQ's Job.delete): removes it from its queue and registry and\n"
-                  "deletes its hash and dependency sets (its results stream is kept, as RQ).\n"
-                  "With --dependents, its direct dependents are deleted first the same way.\n"
-                  "Prints \"deleted N job(s)\". Exits with 4 when no job ID exists."};
-  cmd.options.add_options()("dependents", po::bool_switch(),
-                            "also delete the jobs that depend on ID");
-  return run_on_job(cmd, global, args, [](rqcpp::Job& job, const po::variables_map& vm) {
-    std::cout << "deleted " << job.remove(vm["dependents"].as<bool>()) << " job(s)\n";
-    return kExitOk;
-  });
+  return run_job_switch_command(kDelete, global, args);
 }
 
 int run_requeue(GlobalOptions& global, const std::vector<std::string>& args) {

@@ -20,7 +20,7 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/queue.hpp"
 #include "rqcpp/script.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 
 namespace rqcpp {
 namespace {
@@ -58,10 +58,6 @@ struct Sent {
   JobCall call;
 };
 
-const Script& enqueue_many_script() {
-  static const Script script = detail::make_script("enqueue_many", lua::enqueue_many);
-  return script;
-}
 
 // Appends the EVAL of enqueue_many.lua for `jobs` (plain, one shape, of
 // spec `o`'s push side and ttl). Values equal across the call go into the
@@ -99,7 +95,7 @@ void append_batch_call(Connection& conn, const std::vector<detail::EnqueueFields
       if (varies[i]) call.item(f.list[i].second);
     }
   }
-  call.append(conn, enqueue_many_script());
+  call.append(conn, scripts::enqueue_many());
 }
 
 }  // namespace
@@ -138,7 +134,7 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
       s.plain = is_plain(specs[i]);
       if (!s.plain) {
         detail::enqueue_script_call(name_, f, specs[i].options, now, ts)
-            .append(*conn_, detail::enqueue_script());
+            .append(*conn_, scripts::enqueue());
         conn_->flush();
         s.end = i + 1;
         s.fields = std::move(f);

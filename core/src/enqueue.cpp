@@ -10,15 +10,11 @@
 #include "rqcpp/connection.hpp"
 #include "rqcpp/queue.hpp"
 #include "rqcpp/script.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 
 namespace rqcpp {
 namespace {
 
-const Script& schedule_script() {
-  static const Script script = detail::make_script("schedule", lua::schedule);
-  return script;
-}
 
 }  // namespace
 
@@ -41,7 +37,7 @@ Job Queue::enqueue_call(std::string_view func_name, const Args& args,
                                   detail::written_hash(detail::FieldList(f.list), "queued", ts),
                                   encoded.call, serializer_));
   };
-  Reply r = call.run(*conn_, detail::enqueue_script(),
+  Reply r = call.run(*conn_, scripts::enqueue(),
                      options.depends_on.empty() ? build_queued : std::function<void()>());
   if (job && r.str() == "queued") return std::move(*job);
   auto fields = detail::written_hash(std::move(f.list), r.str(), ts);
@@ -69,7 +65,7 @@ Job Queue::enqueue_call_at(Clock::time_point when, std::string_view func_name, c
   call.str("id", f.id).str("queue", name_).integer("score", std::max(0LL, unix_seconds(when)));
   call.list("fields", 2 * f.list.size());
   for (const auto& [name, value] : f.list) call.item(name).item(value);
-  Reply r = call.run(*conn_, schedule_script());
+  Reply r = call.run(*conn_, scripts::schedule());
   auto fields = detail::written_hash(std::move(f.list), r.str(), ts);
   return Job::from_written(*conn_, std::move(f.id), std::move(fields), std::move(encoded.call),
                            serializer_);

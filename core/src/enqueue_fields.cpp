@@ -12,7 +12,7 @@
 #include "rqcpp/keys.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp/uuid.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 
 namespace rqcpp::detail {
 namespace {
@@ -128,10 +128,6 @@ EnqueueFields build_fields(const std::string& queue, const EncodedCall& encoded,
   return h;
 }
 
-const Script& enqueue_script() {
-  static const Script script = make_script("enqueue", lua::enqueue);
-  return script;
-}
 
 ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
                                const EnqueueOptions& o, Clock::time_point now,

@@ -53,9 +53,6 @@ struct EnqueueFields {
 EnqueueFields build_fields(const std::string& queue, const EncodedCall& encoded,
                            const EnqueueOptions& o, std::string meta, const std::string& ts);
 
-// enqueue.lua (one job, any options: docs/redis-layout.md 3.1, 3.2).
-const Script& enqueue_script();
-
 // The arguments of one enqueue.lua call for job `f` (copies: the call
 // outlives nothing).
 ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,

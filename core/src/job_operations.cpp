@@ -5,7 +5,7 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/job.hpp"
 #include "rqcpp/queue.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 
 namespace rqcpp {
@@ -13,20 +13,8 @@ namespace {
 
 constexpr long long kRequeueBatch = 1000;
 
-const Script& cancel_script() {
-  static const Script s = detail::make_script("cancel_job", lua::cancel_job);
-  return s;
-}
 
-const Script& requeue_script() {
-  static const Script s = detail::make_script("requeue_job", lua::requeue_job);
-  return s;
-}
 
-const Script& delete_script() {
-  static const Script s = detail::make_script("delete_job", lua::delete_job);
-  return s;
-}
 
 // RQ writes zlib.compress(b"") (78 9c 03 00 00 00 00 01) on requeue.
 const std::string& empty_exc_info() {
@@ -46,7 +34,7 @@ detail::ScriptCall requeue_call(const std::string& queue, const std::string& ts,
 std::string requeue_one(Connection& conn, const std::string& queue, const std::string& id,
                         bool at_front) {
   std::string ts = now_timestamp();
-  Reply r = requeue_call(queue, ts, at_front).str("id", id).run(conn, requeue_script());
+  Reply r = requeue_call(queue, ts, at_front).str("id", id).run(conn, scripts::requeue_job());
   if (r.str() == "nojob") throw NoSuchJobError("no such job: " + id);
   if (r.str() == "notfailed") {
     throw InvalidJobOperation("cannot requeue job " + id +
@@ -64,7 +52,7 @@ void Job::cancel(bool enqueue_dependents) {
                 .str("ts", now_timestamp())
                 .flag("enqueue_dependents", enqueue_dependents)
                 .str("origin", origin())
-                .run(*conn_, cancel_script());
+                .run(*conn_, scripts::cancel_job());
   if (r.str() == "nojob") throw NoSuchJobError("no such job: " + id_);
   if (r.str() == "canceled") {
     fields_["status"] = "canceled";
@@ -92,7 +80,7 @@ long long Job::remove(bool delete_dependents) {
       .flag("delete_dependents", delete_dependents)
       .str("origin", origin())
       .str("status", field("status"))
-      .run(*conn_, delete_script())
+      .run(*conn_, scripts::delete_job())
       .integer();
 }
 
@@ -105,7 +93,7 @@ long long Queue::requeue_all_failed(bool at_front) {
   while (true) {
     Reply r = requeue_call(name_, now_timestamp(), at_front)
                   .integer("limit", kRequeueBatch)
-                  .run(*conn_, requeue_script());
+                  .run(*conn_, scripts::requeue_job());
     if (r.size() != 2) throw RedisError("script requeue_job returned an unexpected reply");
     requeued += r.at(1).integer();
     if (r.at(0).integer() < kRequeueBatch) return requeued;

@@ -12,21 +12,13 @@
 #include "rqcpp/keys.hpp"
 #include "rqcpp/serialization.hpp"
 #include "rqcpp/timestamp.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 
 namespace rqcpp {
 namespace {
 
-const Script& clean_registries_script() {
-  static const Script s = detail::make_script("clean_registries", lua::clean_registries);
-  return s;
-}
 
-const Script& clean_worker_registry_script() {
-  static const Script s = detail::make_script("clean_worker_registry", lua::clean_worker_registry);
-  return s;
-}
 
 // str(datetime.now()) as RQ puts it into the text: local time,
 // "2026-01-01 12:00:00.123456" (no fraction when it is zero).
@@ -61,7 +53,7 @@ CleanReport clean_registries(Connection& conn, std::string_view queue, CleanLock
                 .str("text", text)
                 .integer("lock_ttl", lock_ttl.count())
                 .integer("failure_ttl", defaults::kFailureTtl.count())
-                .run(conn, clean_registries_script());
+                .run(conn, scripts::clean_registries());
   CleanReport report;
   if (r.size() >= 1 && r.at(0).str() == "locked") return report;
   if (r.size() != 5 || r.at(0).str() != "done") {
@@ -78,7 +70,7 @@ CleanReport clean_registries(Connection& conn, std::string_view queue, CleanLock
 long long clean_worker_registry(Connection& conn, std::string_view queue) {
   return detail::ScriptCall()
       .str("queue", queue)
-      .run(conn, clean_worker_registry_script())
+      .run(conn, scripts::clean_worker_registry())
       .integer();
 }
 

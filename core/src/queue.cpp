@@ -7,16 +7,12 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/script.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 
 namespace rqcpp {
 namespace {
 
-const Script& empty_script() {
-  static const Script script = detail::make_script("empty_queue", lua::empty_queue);
-  return script;
-}
 
 }  // namespace
 
@@ -85,7 +81,7 @@ std::optional<Job> Queue::fetch_job(const std::string& id) {
 }
 
 long long Queue::empty() {
-  return detail::ScriptCall().str("queue", name_).run(*conn_, empty_script()).integer();
+  return detail::ScriptCall().str("queue", name_).run(*conn_, scripts::empty_queue()).integer();
 }
 
 void Queue::remove(bool delete_jobs) {

@@ -10,21 +10,13 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/timestamp.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 
 namespace rqcpp {
 namespace {
 
-const Script& schedule_due_script() {
-  static const Script s = detail::make_script("schedule_due", lua::schedule_due);
-  return s;
-}
 
-const Script& release_locks_script() {
-  static const Script s = detail::make_script("release_locks", lua::release_locks);
-  return s;
-}
 
 }  // namespace
 
@@ -72,7 +64,7 @@ long long Scheduler::pass(bool move_jobs, bool force_retry) {
       .integer("limit", move_jobs ? options_.batch : 0)
       .list("queues", sent.size());
   for (size_t i : sent) call.list("", 2).item(queues_[i]).item(held_[i] ? "held" : "try");
-  Reply r = call.run(*conn_, schedule_due_script());
+  Reply r = call.run(*conn_, scripts::schedule_due());
   if (r.size() != 2 * sent.size()) {
     throw RedisError("script schedule_due returned an unexpected reply");
   }
@@ -103,7 +95,7 @@ void Scheduler::release() {
   detail::ScriptCall()
       .strs("queues", held)
       .str("token", options_.lock_value)
-      .run(*conn_, release_locks_script());
+      .run(*conn_, scripts::release_locks());
   held_.assign(queues_.size(), false);
 }
 

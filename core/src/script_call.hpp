@@ -11,9 +11,10 @@
 //    with an error reply naming the key, having changed nothing.
 //
 // Adding a script: write core/scripts/<name>.lua (a header comment listing
-// its ARG fields and its reply), build it once with
-// `static const Script s = detail::make_script("<name>", lua::<name>)`, call
-// it with ScriptCall().str(...)...run(conn, s), and add a test under
+// its ARG fields and its reply); the build generates its accessor
+// scripts::<name>() (rqcpp_scripts.hpp, from core/embed_lua.cmake), which
+// builds it once with make_script. Call it with
+// ScriptCall().str(...)...run(conn, scripts::<name>()), and add a test under
 // tests/scripts/ that includes a wrong-typed key for each key it writes.
 #pragma once
 
@@ -29,8 +30,8 @@
 namespace rqcpp::detail {
 
 // The script `name` with body `body` (a lua::<name> constant), composed as
-// described above. Build each once (a function-local static): the result is
-// immutable and safe to share between threads.
+// described above. Only the generated scripts::<name>() accessors call it,
+// each once: the result is immutable and safe to share between threads.
 Script make_script(std::string name, std::string_view body);
 
 // The named arguments of one script call, encoded as they are added (one

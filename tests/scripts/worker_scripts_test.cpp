@@ -3,7 +3,7 @@
 // what each writes, and a wrong-typed key for each key it touches.
 #include "rqcpp/keys.hpp"
 #include "rqcpp/timestamp.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 #include "script_fixture.hpp"
 #include "worker/worker_record.hpp"
@@ -53,7 +53,7 @@ TEST_CASE_METHOD(ScriptFixture, "worker scripts refuse a wrong-typed key", "[scr
 }
 
 Reply sync_start(Connection& conn) {
-  static const Script s = detail::make_script("sync_start", lua::sync_start);
+  const Script& s = scripts::sync_start();
   return detail::ScriptCall()
       .str("id", "j1")
       .str("queue", "default")
@@ -81,7 +81,7 @@ TEST_CASE_METHOD(ScriptFixture, "sync_start marks one queued job started", "[scr
 
 TEST_CASE_METHOD(ScriptFixture, "a script refuses an argument that is not a msgpack map",
                  "[scripts][preamble]") {
-  static const Script s = detail::make_script("sync_start", lua::sync_start);
+  const Script& s = scripts::sync_start();
   CHECK_THROWS_WITH(conn.eval(s, {}, {"not msgpack \xc1"}), Catch::Contains("not a msgpack map"));
   CHECK_THROWS_WITH(conn.eval(s, {"k"}, {}), Catch::Contains("expects no KEYS"));
   CHECK(snapshot().empty());

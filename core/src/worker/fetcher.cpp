@@ -10,17 +10,13 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp/timestamp.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 
 namespace rqcpp {
 
 namespace {
 
-const Script& take_finish_script() {
-  static const Script s = detail::make_script("take_finish", lua::take_finish);
-  return s;
-}
 
 TakeReply parse_take(const Reply& r, size_t first) {
   TakeReply t;
@@ -94,19 +90,19 @@ detail::ScriptCall Fetcher::finish_args(const char* mode, const FinishRequest& f
 }
 
 TakeReply Fetcher::take(Connection& conn) const {
-  Reply r = common_args("take").run(conn, take_finish_script());
+  Reply r = common_args("take").run(conn, scripts::take_finish());
   return parse_take(r, 0);
 }
 
 std::string Fetcher::finish_sync(Connection& conn, const FinishRequest& f) const {
-  Reply r = finish_args("sync", f, false).run(conn, take_finish_script());
+  Reply r = finish_args("sync", f, false).run(conn, scripts::take_finish());
   if (r.size() < 1) throw RedisError("finish script returned an unexpected reply");
   return std::string(r.at(0).str());
 }
 
 TakeReply Fetcher::finish(Connection& conn, const FinishRequest& f, bool take_next,
                           const std::function<void()>& while_waiting) const {
-  Reply r = finish_args("finish", f, take_next).run(conn, take_finish_script(), while_waiting);
+  Reply r = finish_args("finish", f, take_next).run(conn, scripts::take_finish(), while_waiting);
   if (r.size() >= 1 && r.at(0).str() == "unregistered") {
     TakeReply t;
     t.kind = TakeReply::Kind::kUnregistered;

@@ -9,7 +9,7 @@
 #include "rqcpp/script.hpp"
 #include "rqcpp/serialization.hpp"
 #include "rqcpp/timestamp.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 #include "worker/fetcher.hpp"
 #include "worker/job_execution.hpp"
@@ -22,10 +22,6 @@ namespace {
 
 constexpr const char* kSyncWorker = "sync";  // RQ's run_sync: prepare_for_execution('sync')
 
-const Script& sync_start_script() {
-  static const Script s = detail::make_script("sync_start", lua::sync_start);
-  return s;
-}
 
 }  // namespace
 
@@ -53,7 +49,7 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
                 .str("ts", now_timestamp())
                 .str("worker", kSyncWorker)
                 .integer("ttl", kHeartbeatTtl)
-                .run(*conn_, sync_start_script());
+                .run(*conn_, scripts::sync_start());
   if (r.size() < 1) throw RedisError("sync_start script returned an unexpected reply");
   if (r.at(0).str() != "job") return Job::fetch(*conn_, id);  // deferred: nothing to run yet
   if (r.size() < 5) throw RedisError("sync_start script returned a short reply");

@@ -7,7 +7,7 @@
 #include "rqcpp/keys.hpp"
 #include "rqcpp/script.hpp"
 #include "rqcpp/timestamp.hpp"
-#include "rqcpp_lua_sources.hpp"
+#include "rqcpp_scripts.hpp"
 #include "script_call.hpp"
 
 namespace rqcpp {
@@ -19,18 +19,8 @@ constexpr const char* kRqVersion = "1.13.0";  // the RQ format we speak
 // How long a dead worker's hash stays (RQ's register_death: expire 60).
 constexpr long long kDeathTtl = 60;
 
-const Script& register_script() {
-  static const Script s = detail::make_script("worker_register", lua::worker_register);
-  return s;
-}
-const Script& heartbeat_script() {
-  static const Script s = detail::make_script("worker_heartbeat", lua::worker_heartbeat);
-  return s;
-}
-const Script& death_script() {
-  static const Script s = detail::make_script("worker_death", lua::worker_death);
-  return s;
-}
+
+
 
 std::string hostname() {
   char buf[256] = {};
@@ -82,7 +72,7 @@ bool WorkerRecord::do_register(Connection& conn, const std::string& state,
              .integer("ttl", idle_ttl_)
              .str("state", state)
              .str("current_job", current_job)
-             .run(conn, register_script())
+             .run(conn, scripts::worker_register())
              .integer() == 1;
 }
 
@@ -106,7 +96,7 @@ void WorkerRecord::register_again(Connection& conn, const std::string& current_j
 bool WorkerRecord::heartbeat(Connection& conn, const std::optional<BusyJob>& busy) {
   detail::ScriptCall call;
   call.str("worker", name_).str("ts", now_timestamp());
-  if (!busy) return call.integer("ttl", idle_ttl_).run(conn, heartbeat_script()).integer() == 1;
+  if (!busy) return call.integer("ttl", idle_ttl_).run(conn, scripts::worker_heartbeat()).integer() == 1;
   char working[64];
   std::snprintf(working, sizeof working, "%.6f", busy->working_time);
   return call.integer("ttl", busy->ttl)
@@ -114,7 +104,7 @@ bool WorkerRecord::heartbeat(Connection& conn, const std::optional<BusyJob>& bus
              .str("origin", busy->origin)
              .str("working_time", working)
              .integer("score", now_seconds() + busy->ttl)
-             .run(conn, heartbeat_script())
+             .run(conn, scripts::worker_heartbeat())
              .integer() == 1;
 }
 
@@ -128,7 +118,7 @@ void WorkerRecord::death(Connection& conn) {
       .strs("queues", queues_)
       .str("ts", now_timestamp())
       .integer("ttl", kDeathTtl)
-      .run(conn, death_script());
+      .run(conn, scripts::worker_death());
 }
 
 }  // namespace rqcpp
