@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "enqueue_fields.hpp"
+#include "enqueue.hpp"
 #include "rqcpp/connection.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/queue.hpp"

@@ -1,5 +1,5 @@
 // Internal: decoding one entry of rq:results:<id> (docs/redis-layout.md 1.4),
-// shared by the result readers (job_result.cpp) and Job::wait.
+// shared by the result readers (job.cpp) and Job::wait (job_wait.cpp).
 #pragma once
 
 #include <string>

@@ -6,7 +6,7 @@
 #include <system_error>
 
 #include "worker/callback_args.hpp"
-#include "worker/child_supervisor.hpp"
+#include "worker/child_process.hpp"
 #include "worker/work_horse.hpp"
 
 namespace rqcpp {

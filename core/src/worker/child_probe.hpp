@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "worker/child_supervisor.hpp"
+#include "worker/child_process.hpp"
 
 namespace rqcpp {
 

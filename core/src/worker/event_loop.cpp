@@ -1,4 +1,5 @@
-// Signals, commands and poll(); see event_loop.hpp.
+// Signals, commands and poll(), and the queue waits polled with them; see
+// event_loop.hpp.
 #include "worker/event_loop.hpp"
 
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 
 #include "rqcpp/error.hpp"
+#include "rqcpp/keys.hpp"
 #include "worker/child_process.hpp"
 
 namespace rqcpp {
@@ -110,6 +112,52 @@ EventLoop::Running::Running(EventLoop& loop, ChildProcess& child, std::string jo
 
 EventLoop::Running::~Running() {
   loop_.running_ = nullptr;
+}
+
+QueueWaiter::QueueWaiter(RedisUrl url, const std::vector<std::string>& queues)
+    : url_(std::move(url)) {
+  for (const auto& q : queues) slots_.push_back(Slot{keys::queue(q), std::nullopt, false});
+}
+
+void QueueWaiter::arm() {
+  for (Slot& s : slots_) {
+    if (s.in_flight) continue;
+    if (!s.conn) s.conn.emplace(PollConnection::open(url_));
+    s.conn->send({"BLMOVE", s.key, s.key, "RIGHT", "RIGHT", "0"});
+    s.in_flight = true;
+  }
+}
+
+void QueueWaiter::add_fds(std::vector<pollfd>& fds) const {
+  for (const Slot& s : slots_) {
+    if (s.in_flight && s.conn) fds.push_back(pollfd{s.conn->fd(), POLLIN, 0});
+  }
+}
+
+bool QueueWaiter::on_poll(const std::vector<pollfd>& fds) {
+  bool ready = false;
+  for (Slot& s : slots_) {
+    if (!s.in_flight || !s.conn) continue;
+    for (const pollfd& p : fds) {
+      if (p.fd != s.conn->fd() || !(p.revents & (POLLIN | POLLERR | POLLHUP))) continue;
+      std::optional<Reply> r = s.conn->read();
+      if (!r) break;  // partial reply; the rest comes with the next poll
+      s.in_flight = false;
+      if (r->is_error()) {
+        throw RedisError("waiting on " + s.key + " failed: " + std::string(r->str()));
+      }
+      ready = true;
+      break;
+    }
+  }
+  return ready;
+}
+
+void QueueWaiter::reset() {
+  for (Slot& s : slots_) {
+    s.conn.reset();
+    s.in_flight = false;
+  }
 }
 
 }  // namespace rqcpp

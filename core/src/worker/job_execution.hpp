@@ -29,8 +29,12 @@ using OutcomeInspector = std::function<void(const PluginCall& call, const CallOu
 
 // Decodes `job` (data undecodable: a DecodeError failure, `run` is not
 // called; meta undecodable: logged, the function sees an empty meta), runs
-// it with `run`, lets `inspect` see the outcome and encodes it
-// (job_outcome.hpp). `base` supplies redis_url and plugin_dir. Never throws.
+// it with `run`, lets `inspect` see the outcome and encodes it (a result or
+// meta the job's serializer cannot encode turns a success into a
+// DecodeError failure, so a value Python could not read is never written; a
+// failure is stored as a Python-traceback-like text whose last line is
+// "<Type>: <message>"). `base` supplies redis_url and plugin_dir. Never
+// throws.
 ExecutedJob execute_job(const TakenJob& job, const PluginCall& base, const CallRunner& run,
                         const OutcomeInspector& inspect = nullptr);
 

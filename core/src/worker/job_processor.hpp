@@ -12,9 +12,9 @@
 
 #include "rqcpp/worker/worker.hpp"
 #include "worker/callback_runner.hpp"
-#include "worker/child_supervisor.hpp"
-#include "worker/in_process_heartbeat.hpp"
+#include "worker/child_process.hpp"
 #include "worker/job_execution.hpp"
+#include "worker/job_heartbeat.hpp"
 #include "worker/tried_plugins.hpp"
 #include "worker/work_horse.hpp"
 

@@ -14,7 +14,6 @@
 #include "worker/fetcher.hpp"
 #include "worker/job_processor.hpp"
 #include "worker/periodic_tasks.hpp"
-#include "worker/queue_waiter.hpp"
 #include "worker/redis_session.hpp"
 #include "worker/worker_record.hpp"
 

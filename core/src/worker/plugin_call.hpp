@@ -14,7 +14,7 @@
 namespace rqcpp {
 
 // Everything needed to call one job function. Plain data: copied into a
-// horse by fork() or sent to a standby horse (horse_frame.hpp).
+// horse by fork() or sent to a standby horse (work_horse.cpp).
 struct PluginCall {
   std::string id;
   std::string origin;                            // queue name, for the plugin context

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "rqcpp/worker/plugin_catalog.hpp"
-#include "worker/child_supervisor.hpp"
+#include "worker/child_process.hpp"
 
 namespace rqcpp {
 

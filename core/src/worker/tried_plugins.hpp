@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "worker/child_supervisor.hpp"
+#include "worker/child_process.hpp"
 #include "worker/plugin_loader.hpp"
 
 namespace rqcpp {

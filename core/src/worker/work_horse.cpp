@@ -1,5 +1,6 @@
-// Parent side of the work horse: the job hand-over and the outcome; see
-// work_horse.hpp.
+// The work horse, both sides: the frames on its pipes, the child's plugin
+// load and call with its outcome on the pipe, and the parent's job
+// hand-over and outcome; see work_horse.hpp.
 #include "worker/work_horse.hpp"
 
 #include <fcntl.h>
@@ -8,13 +9,199 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string_view>
 #include <system_error>
 
 #include "rqcpp/error.hpp"
-#include "worker/horse_frame.hpp"
-#include "worker/horse_main.hpp"
+#include "worker/plugin_loader.hpp"
 
 namespace rqcpp {
+
+namespace {
+
+// The frames on a horse's pipes (same binary on both ends, so no
+// versioning; lengths are native u64). Outcome (child -> parent): u64 body
+// length, then u8 ok, u8 has_result, u8 has_meta and five length-prefixed
+// strings (result, exc_type, exc_message, traceback, meta). Job (parent ->
+// standby child, which reads to end of file): the PluginCall's strings, its
+// serializer and its function pointer (valid in the child, forked from the
+// parent that resolved it).
+namespace horse_frame {
+
+void put_u64(std::string& out, uint64_t v) {
+  out.append(reinterpret_cast<const char*>(&v), 8);
+}
+
+void put_str(std::string& out, std::string_view s) {
+  put_u64(out, s.size());
+  out.append(s);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  uint64_t u64() {
+    need(8);
+    uint64_t v;
+    std::memcpy(&v, in_.data() + pos_, 8);
+    pos_ += 8;
+    return v;
+  }
+  uint8_t u8() {
+    need(1);
+    return static_cast<uint8_t>(in_[pos_++]);
+  }
+  std::string str() {
+    uint64_t n = u64();
+    need(n);
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  void need(uint64_t n) const {
+    if (n > in_.size() - pos_) throw DecodeError("work horse sent a truncated outcome");
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+std::string encode(const CallOutcome& o) {
+  std::string body;
+  body.push_back(o.ok ? 1 : 0);
+  body.push_back(o.result ? 1 : 0);
+  body.push_back(o.meta ? 1 : 0);
+  put_str(body, o.result ? *o.result : std::string());
+  put_str(body, o.exc_type);
+  put_str(body, o.exc_message);
+  put_str(body, o.traceback);
+  put_str(body, o.meta ? *o.meta : std::string());
+  std::string frame;
+  put_u64(frame, body.size());
+  return frame + body;
+}
+
+// nullopt while `buffer` does not yet hold a whole frame; throws DecodeError
+// when it holds something that is not a frame.
+std::optional<CallOutcome> decode(std::string_view buffer) {
+  if (buffer.size() < 8) return std::nullopt;
+  uint64_t len;
+  std::memcpy(&len, buffer.data(), 8);
+  if (buffer.size() - 8 < len) return std::nullopt;
+  if (buffer.size() - 8 > len) throw DecodeError("work horse sent bytes after its outcome");
+  Reader r(buffer.substr(8));
+  CallOutcome o;
+  o.ok = r.u8() != 0;
+  bool has_result = r.u8() != 0;
+  bool has_meta = r.u8() != 0;
+  std::string result = r.str();
+  o.exc_type = r.str();
+  o.exc_message = r.str();
+  o.traceback = r.str();
+  std::string meta = r.str();
+  if (!r.done()) throw DecodeError("work horse sent a malformed outcome");
+  if (has_result) o.result = std::move(result);
+  if (has_meta) o.meta = std::move(meta);
+  return o;
+}
+
+std::string encode_job(const PluginCall& j) {
+  std::string out;
+  for (std::string_view s :
+       {std::string_view(j.id), std::string_view(j.origin), std::string_view(j.func_name),
+        std::string_view(j.args), std::string_view(j.kwargs), std::string_view(j.meta),
+        std::string_view(j.redis_url), std::string_view(j.plugin_dir.native())}) {
+    put_str(out, s);
+  }
+  put_u64(out, static_cast<uint64_t>(j.serializer));
+  put_u64(out, reinterpret_cast<uintptr_t>(j.fn));
+  return out;
+}
+
+// Throws DecodeError on a truncated or malformed job.
+PluginCall decode_job(std::string_view bytes) {
+  Reader r(bytes);
+  PluginCall j;
+  j.id = r.str();
+  j.origin = r.str();
+  j.func_name = r.str();
+  j.args = r.str();
+  j.kwargs = r.str();
+  j.meta = r.str();
+  j.redis_url = r.str();
+  j.plugin_dir = r.str();
+  j.serializer = static_cast<Serializer>(r.u64());
+  // The entry point the worker resolved before forking: the horse shares its
+  // address space image, so the address is valid here.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a code address sent to a forked child
+  j.fn = reinterpret_cast<rqcpp_job_fn>(static_cast<uintptr_t>(r.u64()));
+  if (!r.done()) throw DecodeError("worker sent a malformed job");
+  return j;
+}
+}  // namespace horse_frame
+
+void write_all(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the parent is gone; nobody to tell
+    done += static_cast<size_t>(n);
+  }
+}
+
+// The child side. Calls job.fn (inherited from the parent), or else loads
+// the plugin, calls the job function with a fresh rqcpp_context, writes the
+// framed outcome to `out_fd` and leaves with _exit(0). Runs only in a
+// freshly forked child; never touches the parent's Redis state.
+[[noreturn]] void horse_main(const PluginCall& job, int out_fd) {
+  // Never unloaded: _exit() below ends the process, and dlclose() could run
+  // plugin destructors we have no reason to trust.
+  static std::optional<Plugin> plugin;
+  CallOutcome outcome = run_guarded([&] {
+    if (job.fn != nullptr) return call_plugin_function(job, job.fn);
+    FunctionRef ref = plugin_function_ref(job.func_name);
+    plugin.emplace(Plugin::load(job.plugin_dir, ref.libname));
+    return call_plugin_function(job, plugin->function(ref.function));
+  });
+  // Only the child's own stdio buffers (the parent writes nothing to stdout
+  // and logs unbuffered to stderr), so a plugin's printf output is not lost.
+  std::fflush(nullptr);
+  write_all(out_fd, horse_frame::encode(outcome));
+  _exit(0);
+}
+
+// A standby horse: reads its job frame from `job_fd` to end of file, then
+// runs horse_main. Leaves quietly (_exit(0)) when the parent closes the pipe
+// without a job; a malformed frame becomes the job's failure.
+[[noreturn]] void standby_main(int job_fd, int out_fd) {
+  std::string bytes;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(job_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    bytes.append(buf, static_cast<size_t>(n));
+  }
+  ::close(job_fd);
+  if (bytes.empty()) _exit(0);  // discarded before it got a job
+  PluginCall job;
+  try {
+    job = horse_frame::decode_job(bytes);
+  } catch (const std::exception& e) {
+    write_all(out_fd, horse_frame::encode(CallOutcome::failure("RuntimeError", e.what())));
+    _exit(0);
+  }
+  horse_main(job, out_fd);
+}
+
+}  // namespace
 
 WorkHorse WorkHorse::spawn(const PluginCall& call) {
   WorkHorse h(ChildProcess::fork());

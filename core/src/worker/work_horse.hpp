@@ -4,7 +4,7 @@
 // The child opens no Redis connection of its own except, lazily, for
 // save_meta; it calls the function (from a plugin the parent already loaded
 // after a probe, or else loading the plugin itself), sends the outcome to
-// the parent through its pipe (horse_frame.hpp), then leaves with _exit().
+// the parent through its pipe (work_horse.cpp), then leaves with _exit().
 #pragma once
 
 #include <sys/types.h>
@@ -40,7 +40,7 @@ class WorkHorse {
   WorkHorse& operator=(const WorkHorse&) = delete;
   ~WorkHorse();
 
-  // The process, for supervision (child_supervisor.hpp) and reaping.
+  // The process, for supervision (ChildSupervisor, child_process.hpp) and reaping.
   ChildProcess& process() { return child_; }
   bool reaped() const { return child_.reaped(); }
   // True once the child's whole outcome frame has arrived: it reported and
