@@ -58,7 +58,6 @@ struct Sent {
   JobCall call;
 };
 
-
 // Appends the EVAL of enqueue_many.lua for `jobs` (plain, one shape, of
 // spec `o`'s push side and ttl). Values equal across the call go into the
 // template once.

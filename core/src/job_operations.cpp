@@ -13,9 +13,6 @@ namespace {
 
 constexpr long long kRequeueBatch = 1000;
 
-
-
-
 // RQ writes zlib.compress(b"") (78 9c 03 00 00 00 00 01) on requeue.
 const std::string& empty_exc_info() {
   static const std::string z = zlib_compress("");

@@ -18,8 +18,6 @@
 namespace rqcpp {
 namespace {
 
-
-
 // str(datetime.now()) as RQ puts it into the text: local time,
 // "2026-01-01 12:00:00.123456" (no fraction when it is zero).
 std::string python_local_now() {

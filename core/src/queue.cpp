@@ -11,10 +11,7 @@
 #include "script_call.hpp"
 
 namespace rqcpp {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 Queue::Queue(Connection& conn, std::string name, Serializer serializer)
     : conn_(&conn), name_(std::move(name)), serializer_(serializer) {

@@ -14,11 +14,7 @@
 #include "script_call.hpp"
 
 namespace rqcpp {
-namespace {
-
-
-
-}  // namespace
+namespace {}  // namespace
 
 Scheduler::Scheduler(Connection& conn, std::vector<std::string> queues, SchedulerOptions options)
     : conn_(&conn),

@@ -84,8 +84,8 @@ class EventLoop {
 
 // Waiting for work without sleeping and without taking anything out of
 // Redis (docs/design.md, hot path step 3), among the event loop's poll()
-// descriptors: one extra connection per queue blocks in BLMOVE rq:queue:<q> rq:queue:<q> RIGHT RIGHT 0. Moving a list's
-// last element onto its own tail leaves the list unchanged, so the reply
+// descriptors: one extra connection per queue blocks in BLMOVE rq:queue:<q> rq:queue:<q> RIGHT
+// RIGHT 0. Moving a list's last element onto its own tail leaves the list unchanged, so the reply
 // only says "this queue is not empty now"; the worker then runs take.
 class QueueWaiter {
  public:

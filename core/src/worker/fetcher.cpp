@@ -17,7 +17,6 @@ namespace rqcpp {
 
 namespace {
 
-
 TakeReply parse_take(const Reply& r, size_t first) {
   TakeReply t;
   if (r.size() <= first) throw RedisError("take script returned an unexpected reply");

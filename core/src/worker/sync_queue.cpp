@@ -22,7 +22,6 @@ namespace {
 
 constexpr const char* kSyncWorker = "sync";  // RQ's run_sync: prepare_for_execution('sync')
 
-
 }  // namespace
 
 SyncQueue::SyncQueue(Connection& conn, std::string name, std::string plugin_dir,

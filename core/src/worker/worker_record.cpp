@@ -19,9 +19,6 @@ constexpr const char* kRqVersion = "1.13.0";  // the RQ format we speak
 // How long a dead worker's hash stays (RQ's register_death: expire 60).
 constexpr long long kDeathTtl = 60;
 
-
-
-
 std::string hostname() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
@@ -96,7 +93,8 @@ void WorkerRecord::register_again(Connection& conn, const std::string& current_j
 bool WorkerRecord::heartbeat(Connection& conn, const std::optional<BusyJob>& busy) {
   detail::ScriptCall call;
   call.str("worker", name_).str("ts", now_timestamp());
-  if (!busy) return call.integer("ttl", idle_ttl_).run(conn, scripts::worker_heartbeat()).integer() == 1;
+  if (!busy)
+    return call.integer("ttl", idle_ttl_).run(conn, scripts::worker_heartbeat()).integer() == 1;
   char working[64];
   std::snprintf(working, sizeof working, "%.6f", busy->working_time);
   return call.integer("ttl", busy->ttl)
