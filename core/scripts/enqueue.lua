@@ -11,17 +11,20 @@ local dependents, dependencies = key('dependents', id), key('dependencies', id)
 want(jkey, 'hash')
 want(qkey, 'list')
 want(key('queues'), 'set')
-want(key('deferred', ARG.queue), 'zset')
-want(dependencies, 'set')
 
 -- Dependencies whose hash is gone are met; otherwise only "finished" is.
+-- Only a job with dependencies can write the deferred registry and the
+-- dependency sets.
 local deferred = false
+if #ARG.deps > 0 then
+  want(key('deferred', ARG.queue), 'zset')
+  want(dependencies, 'set')
+end
 for _, dep in ipairs(ARG.deps) do
   local dkey = key('job', dep)
-  want(dkey, 'hash')
   want(key('dependents', dep), 'set')
-  if not deferred and redis.call('EXISTS', dkey) == 1 and
-      redis.call('HGET', dkey, 'status') ~= 'finished' then
+  local status = read('hash', 'HGET', dkey, 'status')
+  if not deferred and status ~= 'finished' and redis.call('EXISTS', dkey) == 1 then
     deferred = true
   end
 end

@@ -19,6 +19,11 @@
 --   want(k, kind)           fail() unless key k is absent or of Redis TYPE
 --                           `kind` ('hash', 'list', 'set', 'zset', 'stream',
 --                           'string'); the message names the key
+--   read(kind, command, k, ...)   redis.call(command, k, ...) for a read
+--                           that only works on a key of TYPE `kind` (HGET,
+--                           HMGET, SMEMBERS, LINDEX...): it proves k's type
+--                           as want() does, without a TYPE call; on a wrong
+--                           type it fails naming the key
 --   want_int(v, what)       a stored number a script parses: nil for nil,
 --                           false (Redis' nil) or '', the number for an
 --                           integer, fail() otherwise
@@ -71,6 +76,22 @@ local function want(k, kind)
   wanted[k] = kind
 end
 
+-- A read the key's type must allow checks that type for free: the read
+-- fails with WRONGTYPE, before any write, exactly when want() would.
+local function read(kind, command, k, ...)
+  if wanted[k] == kind then return redis.call(command, k, ...) end
+  local r = redis.pcall(command, k, ...)
+  if type(r) == 'table' and r.err then
+    if string.find(r.err, 'WRONGTYPE', 1, true) then
+      fail('key ' .. k .. ' is a ' .. redis.call('TYPE', k).ok .. ', expected a ' .. kind ..
+           ' (nothing was changed)')
+    end
+    error(r)
+  end
+  wanted[k] = kind
+  return r
+end
+
 local function want_int(v, what)
   if not v or v == '' then return nil end  -- nil, or false: Redis' nil reply
   local n = tonumber(v)
@@ -100,10 +121,9 @@ end
 
 local function check_push(id, origin)
   local jkey = key('job', id)
-  want(jkey, 'hash')
   want(key('queue', origin), 'list')
   want(key('queues'), 'set')
-  want_int(redis.call('HGET', jkey, 'ttl'), 'field ttl of ' .. jkey)
+  want_int(read('hash', 'HGET', jkey, 'ttl'), 'field ttl of ' .. jkey)
 end
 
 -- RQ's Queue.enqueue_job for a job whose hash already exists (3.1):
@@ -161,24 +181,17 @@ end
 -- (DEL when all did). plan_release reads and checks; release writes.
 local function plan_release(parent_id, parent_status)
   local dkey = key('dependents', parent_id)
-  want(dkey, 'set')
-  local plan = {dkey = dkey, members = redis.call('SMEMBERS', dkey), released = {}}
+  local plan = {dkey = dkey, members = read('set', 'SMEMBERS', dkey), released = {}}
   for _, dep in ipairs(plan.members) do
-    local djkey = key('job', dep)
-    want(djkey, 'hash')
-    local d = redis.call('HMGET', djkey, 'status', 'origin', 'allow_dependency_failures',
-                         'enqueue_at_front')
+    local d = read('hash', 'HMGET', key('job', dep), 'status', 'origin',
+                   'allow_dependency_failures', 'enqueue_at_front')
     if d[1] and d[1] ~= 'canceled' and d[2] and d[2] ~= '' then
       local allow = d[3] == '1'
       local met = parent_status ~= 'failed' or allow
       if met then
-        local deps_key = key('dependencies', dep)
-        want(deps_key, 'set')
-        for _, other in ipairs(redis.call('SMEMBERS', deps_key)) do
+        for _, other in ipairs(read('set', 'SMEMBERS', key('dependencies', dep))) do
           if other ~= parent_id then
-            local okey = key('job', other)
-            want(okey, 'hash')
-            local st = redis.call('HGET', okey, 'status')
+            local st = read('hash', 'HGET', key('job', other), 'status')
             if st and not (st == 'finished' or (allow and st == 'failed')) then
               met = false
               break

@@ -44,17 +44,14 @@ local job_fields = {'data', 'origin', 'timeout', 'meta', 'success_callback_name'
 -- first, which clears it). Returns
 -- {kind = 'resume' | 'suspended' | 'job' | 'empty', drop_current, ...}.
 local function plan_take(resume, finishing)
-  want(wkey, 'hash')
   local drop_current = false
-  local cur = resume and redis.call('HGET', wkey, 'current_job')
-  if cur and cur ~= finishing then
+  local cur = read('hash', 'HGET', wkey, 'current_job')
+  if resume and cur and cur ~= finishing then
     -- current_job still set means the reply of an earlier take was lost
     -- (Redis went away), also the reply of a fused finish+take whose
     -- repetition now finds its finish done: hand the same job out again
     -- instead of leaving it started with nobody running it.
-    local jkey = key('job', cur)
-    want(jkey, 'hash')
-    local f = redis.call('HMGET', jkey, unpack(job_fields))
+    local f = read('hash', 'HMGET', key('job', cur), unpack(job_fields))
     if f[1] and f[8] == 'started' and f[9] == ARG.worker then
       return {kind = 'resume', id = cur, f = f}
     end
@@ -73,9 +70,7 @@ local function plan_take(resume, finishing)
     while true do
       local id = redis.call('LINDEX', qkey, i)
       if not id then break end
-      local jkey = key('job', id)
-      want(jkey, 'hash')
-      local f = redis.call('HMGET', jkey, unpack(job_fields))
+      local f = read('hash', 'HMGET', key('job', id), unpack(job_fields))
       if f[1] then  -- an id without a (valid) hash is dropped, as RQ does
         local origin = f[2]
         if not origin or origin == '' then origin = q end
@@ -124,17 +119,15 @@ local function plan_finish()
   local id, origin = ARG.id, ARG.origin
   local jkey = key('job', id)
   if not sync then
-    want(wkey, 'hash')
-    local w = redis.call('HMGET', wkey, 'total_working_time', 'successful_job_count',
-                         'failed_job_count')
+    local w = read('hash', 'HMGET', wkey, 'total_working_time', 'successful_job_count',
+                   'failed_job_count')
     want_number(w[1], 'field total_working_time of ' .. wkey)
     want_int(w[2], 'field successful_job_count of ' .. wkey)
     want_int(w[3], 'field failed_job_count of ' .. wkey)
   end
-  want(jkey, 'hash')
   want(key('started', origin), 'zset')
-  local h = redis.call('HMGET', jkey, 'status', 'worker_name', 'result_ttl', 'failure_ttl',
-                       'retries_left', 'retry_intervals')
+  local h = read('hash', 'HMGET', jkey, 'status', 'worker_name', 'result_ttl', 'failure_ttl',
+                 'retries_left', 'retry_intervals')
   local p = {jkey = jkey, exists = h[1] ~= nil, ours = h[1] == 'started' and h[2] == ARG.worker,
              intervals = h[6]}
   if not p.ours then return p end
