@@ -41,11 +41,13 @@ local job_fields = {'data', 'origin', 'timeout', 'meta', 'success_callback_name'
 
 -- Reads and checks of a take, no writes. `resume`: honour the worker's
 -- current_job, unless it is `finishing` (the job a fused call finishes
--- first, which clears it). Returns
+-- first, which clears it); `current`: that field when the caller has read
+-- it already (false: absent), nil to read it here. Returns
 -- {kind = 'resume' | 'suspended' | 'job' | 'empty', drop_current, ...}.
-local function plan_take(resume, finishing)
+local function plan_take(resume, finishing, current)
   local drop_current = false
-  local cur = read('hash', 'HGET', wkey, 'current_job')
+  local cur = current
+  if cur == nil then cur = read('hash', 'HGET', wkey, 'current_job') end
   if resume and cur and cur ~= finishing then
     -- current_job still set means the reply of an earlier take was lost
     -- (Redis went away), also the reply of a fused finish+take whose
@@ -118,18 +120,20 @@ end
 local function plan_finish()
   local id, origin = ARG.id, ARG.origin
   local jkey = key('job', id)
+  local current = false  -- the worker's current_job (none for sync)
   if not sync then
     local w = read('hash', 'HMGET', wkey, 'total_working_time', 'successful_job_count',
-                   'failed_job_count')
+                   'failed_job_count', 'current_job')
     want_number(w[1], 'field total_working_time of ' .. wkey)
     want_int(w[2], 'field successful_job_count of ' .. wkey)
     want_int(w[3], 'field failed_job_count of ' .. wkey)
+    current = w[4]
   end
   want(key('started', origin), 'zset')
   local h = read('hash', 'HMGET', jkey, 'status', 'worker_name', 'result_ttl', 'failure_ttl',
                  'retries_left', 'retry_intervals')
   local p = {jkey = jkey, exists = h[1] ~= nil, ours = h[1] == 'started' and h[2] == ARG.worker,
-             intervals = h[6]}
+             intervals = h[6], current = current}
   if not p.ours then return p end
   p.result_ttl = want_int(h[3], 'field result_ttl of ' .. jkey)
   p.failure_ttl = want_int(h[4], 'field failure_ttl of ' .. jkey)
@@ -210,8 +214,10 @@ local function fail_job(p)
   return 'done'
 end
 
-local function finish(p)
-  if not sync and redis.call('HGET', wkey, 'current_job') == ARG.id then
+-- `taking`: the fused take that follows takes a job, and so writes every
+-- worker field below itself (state busy, current_job...).
+local function finish(p, taking)
+  if p.current == ARG.id and not taking then
     redis.call('HDEL', wkey, 'current_job')
     redis.call('HSET', wkey, 'current_job_working_time', '0', 'state', 'idle', 'last_heartbeat',
                ARG.ts)
@@ -236,10 +242,10 @@ local p = plan_finish()
 -- (the worker's queues and their rq:wip keys, the jobs at their heads) run
 -- now. A job the finish pushes goes to its origin's queue, whose keys this
 -- checked; only then is the take planned again.
-local next_plan = ARG.take_next and plan_take(true, ARG.id)
-local state = finish(p)
-if not ARG.take_next then return {state} end
+local next_plan = ARG.take_next and plan_take(true, ARG.id, p.current)
 local pushed = p.retry or (p.release and #p.release.released > 0)
+local state = finish(p, next_plan and not pushed and next_plan.kind == 'job')
+if not ARG.take_next then return {state} end
 local reply = take(true, not pushed and next_plan or nil)
 table.insert(reply, 1, state)
 return reply
