@@ -23,15 +23,13 @@
 # `deps` always runs first). Needs: Debian 12, sudo or root when a package is
 # missing. Nothing needs to be running: tests start their own redis-server.
 #
-# Time on a fresh clone, 2 idle cores, no ccache (issue 9; CPU time measured
-# on a loaded machine, divided by 2): deps 0-2 min, format 5 s, test 10.5 min
-# (8.4 build + 2 suite), tsan 2.5 min (4 CPU-min: core + one test; the run
-# takes 2 s), tidy about 9 min (73 translation units, about 15 CPU-s each),
-# asan 15-20 min (every target: about 1.5x the plain build, the suite 2-3x
-# slower): 38-43 min in all. If CI nears its 45 min, the first cuts are
-# -O1 for the sanitizer builds and leaving bench/ out of tidy. With ccache
-# (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the environment) repeated runs take a
-# fraction of that.
+# Time on a fresh clone, 2 idle cores, no ccache, packages already installed
+# (measured for issue 9): deps 1 s (an apt install adds 1-3 min), format 1 s,
+# test 704 s (build about 8.5 min + the suite), tsan 80 s, tidy 303 s,
+# asan 1093 s (build about 12 min + the suite about 6.5 min): 36 min in all.
+# If CI nears its 45 min, the first cut is leaving bench/ out of tidy. With
+# ccache (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the environment) repeated runs
+# take a fraction of that.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -76,8 +74,8 @@ step_tidy() {
 
 step_asan() {
   local dir=$root/build-asan
-  # -O1 -g1 (line tables): what ASan recommends, and about a third less
-  # compile time than -O2 -g; reports still name file and line.
+  # -O1 -g1 (line tables only): what ASan's docs recommend, and cheaper to
+  # compile than -O2 -g; reports still name file and line.
   cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRQCPP_WERROR=ON \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
     -DRQCPP_SANITIZE=address,undefined >/dev/null
