@@ -23,13 +23,11 @@
 # `deps` always runs first). Needs: Debian 12, sudo or root when a package is
 # missing. Nothing needs to be running: tests start their own redis-server.
 #
-# Time on a fresh clone, 2 idle cores, no ccache, packages already installed
-# (measured for issue 9): deps 1 s (an apt install adds 1-3 min), format 1 s,
-# test 704 s (build about 8.5 min + the suite), tsan 80 s, tidy 303 s,
-# asan 1093 s (build about 12 min + the suite about 6.5 min): 36 min in all.
-# If CI nears its 45 min, the first cut is leaving bench/ out of tidy. With
-# ccache (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the environment) repeated runs
-# take a fraction of that.
+# Time: the summary at the end prints each step's time. The whole run must
+# stay under CI's 45 minutes on 2 cores with no ccache; the builds of `test`
+# and `asan` take most of it. If it nears that, the first cut is leaving
+# bench/ out of tidy. With ccache (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the
+# environment) repeated runs take a fraction of that.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
