@@ -117,7 +117,7 @@ class Bench:
         (jobs/s, parent peak RSS kB, commands/job, round trips/job)."""
         self.fill(system, njobs)
         c0 = self.redis.commands()
-        e0 = self.redis.r.info("commandstats").get("cmdstat_evalsha", {"calls": 0, "usec": 0})
+        e0 = self.redis.r.info("commandstats").get("cmdstat_fcall", {"calls": 0, "usec": 0})
         countfile = os.path.join(self.tmp, "sends.txt")
         if os.path.exists(countfile):
             os.unlink(countfile)
@@ -140,7 +140,7 @@ class Bench:
         if done != njobs:
             raise SystemExit("%s %s: %d of %d jobs finished" % (system, cls, done, njobs))
         commands = (self.redis.commands() - c0 - 1) / njobs
-        e1 = self.redis.r.info("commandstats").get("cmdstat_evalsha", {"calls": 0, "usec": 0})
+        e1 = self.redis.r.info("commandstats").get("cmdstat_fcall", {"calls": 0, "usec": 0})
         if system == "rqcpp" and e1["calls"] > e0["calls"]:
             self.script_usec[cls] = (e1["usec"] - e0["usec"]) / (e1["calls"] - e0["calls"])
         trips = 0

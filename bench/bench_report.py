@@ -131,7 +131,7 @@ def write_report(a, rows, lat, rss, traffic, floors, load0, load1, seconds):
     out.append("| one Redis client's round trips per second (redis-benchmark -c 1 PING) | "
                "%s /s |" % f"{floors.get('one_client_round_trips_per_s', 0):,.0f}")
     out.append("| Redis's own time per finish+take script call, no-fork worker "
-               "(commandstats evalsha usec_per_call) | %.0f µs |" % floors.get(
+               "(commandstats fcall usec_per_call) | %.0f µs |" % floors.get(
                    "finish_take_script_us", float("nan")))
     out.append("")
     out.append("## Targets\n")

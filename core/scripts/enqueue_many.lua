@@ -15,7 +15,6 @@ local qkey = key('queue', ARG.queue)
 local template, slots = ARG.template, ARG.slots
 local s = #slots
 want(qkey, 'list')
-want(key('queues'), 'set')
 -- One EXISTS per call in the common case (fresh ids); TYPE per job only
 -- when some hash exists already (a reused job_id).
 local job_keys = {}
@@ -30,14 +29,15 @@ end
 -- The first job whose hash did not exist gets the whole template by HSET;
 -- the others are COPYs of that hash (one allocation and memcpy of its
 -- listpack, instead of parsing and inserting every field again) plus an
--- HSET of their own values. COPY (Redis >= 6.2) does not overwrite: a job
--- whose hash exists already (a reused job_id) gets the HSET of the
--- template, as enqueue.lua. Without COPY every job gets the HSET.
+-- HSET of their own values. COPY does not overwrite: a job whose hash
+-- exists already (a reused job_id) gets the HSET of the template, as
+-- enqueue.lua. Where COPY is denied (an ACL user without it) every job
+-- gets the HSET.
 local source, can_copy, probed = nil, true, false
 local own = {}
 for j = 1, s do own[2 * j - 1] = template[slots[j] - 1] end
 
-redis.call('SADD', key('queues'), qkey)
+first_write('set', 'SADD', key('queues'), qkey)
 local ids = {}
 for n, job in ipairs(ARG.jobs) do
   local id, jkey = job[1], job_keys[n]

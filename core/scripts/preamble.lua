@@ -1,15 +1,20 @@
--- preamble: the only names rqcpp's Redis scripts share. Every script is sent
--- as ONE text composed by core/src/script_call.cpp (make_script):
+-- preamble: the only names rqcpp's Redis scripts share. All scripts are
+-- ONE Redis function library, composed by core/src/script_call.cpp:
 --   1. `local KEY_TEMPLATES = {...}`, written from keys::templates()
 --      (keys.cpp stays the only place that knows the key layout);
 --   2. this file;
---   3. the script's own file (core/scripts/<name>.lua).
+--   3. each script's own file (core/scripts/<name>.lua) as the body of a
+--      function registered as <library>_<name>, which starts with
+--      `local ARG = begin_call(KEYS, ARGV)`.
+-- Steps 1 and 2 run once, when Redis loads the library (only literals and
+-- function definitions: no library such as string or cmsgpack is reachable
+-- then); a call runs only its own body.
 -- A script file uses only its own names and the ones listed here:
 --
 --   ARG                     the script's named arguments: ARGV[1] is one
---                           msgpack map (ScriptCall::arg), decoded here; no
---                           KEYS are passed. Absent values are nil; flags
---                           are booleans.
+--                           msgpack map (ScriptCall), decoded by
+--                           begin_call; no KEYS are passed. Absent values
+--                           are nil; flags are booleans.
 --   key(family, name)       a key of the layout: key('job', id),
 --                           key('started', queue) (rq:wip:<q>),
 --                           key('queues') for a fixed key (families: see
@@ -24,6 +29,9 @@
 --                           HMGET, SMEMBERS, LINDEX...): it proves k's type
 --                           as want() does, without a TYPE call; on a wrong
 --                           type it fails naming the key
+--   first_write(kind, command, k, ...)   the same for the script's first
+--                           write, which needs no want() of its own key:
+--                           when it fails, nothing has been written yet
 --   want_int(v, what)       a stored number a script parses: nil for nil,
 --                           false (Redis' nil) or '', the number for an
 --                           integer, fail() otherwise
@@ -48,15 +56,21 @@ local function fail(message)
   error({err = message})
 end
 
-local ARG
-do
+-- Keys already found right in this call: a script's writes never change a
+-- key's type (they create keys of that type or delete them), so one TYPE
+-- per key. Reset by begin_call: between calls, anything may change.
+local wanted
+
+-- The start of every call: its checked, decoded ARG.
+local function begin_call(KEYS, ARGV)
+  wanted = {}
   if #KEYS ~= 0 or #ARGV ~= 1 then
     fail('expects no KEYS and one msgpack argument, got ' .. #KEYS .. ' keys and ' .. #ARGV ..
          ' arguments')
   end
   local ok, decoded = pcall(cmsgpack.unpack, ARGV[1])
   if not ok or type(decoded) ~= 'table' then fail('its argument is not a msgpack map') end
-  ARG = decoded
+  return decoded
 end
 
 local function key(family, name)
@@ -64,9 +78,6 @@ local function key(family, name)
   return t[1] .. (name or '') .. t[2]
 end
 
--- Keys already found right: a script's writes never change a key's type
--- (they create keys of that type or delete them), so one TYPE per key.
-local wanted = {}
 local function want(k, kind)
   if wanted[k] == kind then return end
   local got = redis.call('TYPE', k).ok
@@ -91,6 +102,10 @@ local function read(kind, command, k, ...)
   wanted[k] = kind
   return r
 end
+
+-- Only legal as the first write: a failing later write would leave the
+-- earlier ones in place.
+local first_write = read
 
 local function want_int(v, what)
   if not v or v == '' then return nil end  -- nil, or false: Redis' nil reply

@@ -29,6 +29,16 @@ local sync = ARG.mode == 'sync'
 local wkey = key('worker', ARG.worker)
 local now = ARG.now
 
+-- Worker fields set by this call (the job counters) that ride along with
+-- the next HSET of the worker hash instead of costing a command each.
+local worker_set = {}
+local function hset_worker(...)
+  local fields = {...}
+  for _, v in ipairs(worker_set) do fields[#fields + 1] = v end
+  worker_set = {}
+  redis.call('HSET', wkey, unpack(fields))
+end
+
 -- RQ's heartbeat TTL for a fresh job: min(timeout, interval) + grace, or
 -- interval + grace without a positive timeout.
 local function heartbeat_ttl(timeout)
@@ -63,14 +73,10 @@ local function plan_take(resume, finishing, current)
     return {kind = 'suspended', drop_current = drop_current}
   end
   for _, q in ipairs(ARG.queues) do
-    want(key('queue', q), 'list')
-    want(key('started', q), 'zset')
-  end
-  for _, q in ipairs(ARG.queues) do
     local qkey = key('queue', q)
     local i = 0
     while true do
-      local id = redis.call('LINDEX', qkey, i)
+      local id = read('list', 'LINDEX', qkey, i)
       if not id then break end
       local f = read('hash', 'HMGET', key('job', id), unpack(job_fields))
       if f[1] then  -- an id without a (valid) hash is dropped, as RQ does
@@ -97,8 +103,7 @@ local function take(resume, p)
   if p.drop_current then redis.call('HDEL', wkey, 'current_job') end
   if p.kind == 'resume' then return job_reply(p.f[2] or '', p.id, p.f[2] or '', p.f) end
   if p.kind == 'suspended' or p.kind == 'empty' then
-    redis.call('HSET', wkey, 'state', p.kind == 'empty' and 'idle' or 'suspended',
-               'last_heartbeat', ARG.ts)
+    hset_worker('state', p.kind == 'empty' and 'idle' or 'suspended', 'last_heartbeat', ARG.ts)
     redis.call('EXPIRE', wkey, ARG.idle_ttl)
     return {p.kind}
   end
@@ -109,31 +114,29 @@ local function take(resume, p)
              'worker_name', ARG.worker)
   redis.call('PERSIST', jkey)
   redis.call('ZADD', key('started', p.origin), now + hb, p.id)
-  redis.call('HSET', wkey, 'state', 'busy', 'current_job', p.id, 'current_job_working_time', '0',
-             'last_heartbeat', ARG.ts)
+  hset_worker('state', 'busy', 'current_job', p.id, 'current_job_working_time', '0',
+              'last_heartbeat', ARG.ts)
   redis.call('EXPIRE', wkey, hb)
   return job_reply(p.queue, p.id, p.origin, p.f)
 end
 
 -- Reads and checks of a finish, no writes: the job hash's fields and the
--- plan of what the outcome releases.
-local function plan_finish()
+-- plan of what the outcome releases. `w`: the worker's fields (nil for
+-- sync), as read by the main part below.
+local function plan_finish(w)
   local id, origin = ARG.id, ARG.origin
   local jkey = key('job', id)
-  local current = false  -- the worker's current_job (none for sync)
-  if not sync then
-    local w = read('hash', 'HMGET', wkey, 'total_working_time', 'successful_job_count',
-                   'failed_job_count', 'current_job')
-    want_number(w[1], 'field total_working_time of ' .. wkey)
-    want_int(w[2], 'field successful_job_count of ' .. wkey)
-    want_int(w[3], 'field failed_job_count of ' .. wkey)
-    current = w[4]
+  local p = {jkey = jkey, current = false}  -- current: the worker's current_job
+  if w then
+    want_number(w[3], 'field total_working_time of ' .. wkey)
+    p.successful = want_int(w[4], 'field successful_job_count of ' .. wkey) or 0
+    p.failed = want_int(w[5], 'field failed_job_count of ' .. wkey) or 0
+    p.current = w[2]
   end
   want(key('started', origin), 'zset')
   local h = read('hash', 'HMGET', jkey, 'status', 'worker_name', 'result_ttl', 'failure_ttl',
                  'retries_left', 'retry_intervals')
-  local p = {jkey = jkey, exists = h[1] ~= nil, ours = h[1] == 'started' and h[2] == ARG.worker,
-             intervals = h[6], current = current}
+  p.exists, p.ours, p.intervals = h[1] ~= nil, h[1] == 'started' and h[2] == ARG.worker, h[6]
   if not p.ours then return p end
   p.result_ttl = want_int(h[3], 'field result_ttl of ' .. jkey)
   p.failure_ttl = want_int(h[4], 'field failure_ttl of ' .. jkey)
@@ -149,21 +152,28 @@ local function plan_finish()
   return p
 end
 
-local function expire_job_keys(id, ttl)
-  for _, k in ipairs({key('job', id), key('dependents', id), key('dependencies', id)}) do
-    redis.call('EXPIRE', k, ttl)
+-- RQ's Job.cleanup(ttl) on the job's three keys; the dependents set is
+-- skipped when plan_release found it empty (so absent: EXPIRE is a no-op).
+local function expire_job_keys(p, id, ttl)
+  redis.call('EXPIRE', key('job', id), ttl)
+  if not p.release or #p.release.members > 0 then
+    redis.call('EXPIRE', key('dependents', id), ttl)
   end
+  redis.call('EXPIRE', key('dependencies', id), ttl)
 end
 
-local function count(field)
+-- RQ's HINCRBY of the counter: its new value, checked by plan_finish,
+-- goes with the next HSET of the worker hash.
+local function count(field, before)
   if sync then return end
-  redis.call('HINCRBY', wkey, field, 1)
+  worker_set[#worker_set + 1] = field
+  worker_set[#worker_set + 1] = string.format('%d', before + 1)
   redis.call('HINCRBYFLOAT', wkey, 'total_working_time', ARG.working_time)
 end
 
 local function succeed(p)
   local id, origin = ARG.id, ARG.origin
-  count('successful_job_count')
+  count('successful_job_count', p.successful)
   release(p.release, ARG.ts)
   local ttl = p.result_ttl or ARG.result_ttl
   if ttl == 0 then  -- result_ttl 0: nothing is kept
@@ -184,14 +194,14 @@ local function succeed(p)
   else
     redis.call('EXPIRE', rkey, ttl)
     redis.call('ZADD', key('finished', origin), now + ttl, id)
-    expire_job_keys(id, ttl)
+    expire_job_keys(p, id, ttl)
   end
   return 'done'
 end
 
 local function fail_job(p)
   local id, origin = ARG.id, ARG.origin
-  count('failed_job_count')
+  count('failed_job_count', p.failed)
   if p.retry then  -- 3.10: re-enqueued or scheduled, no result entry
     redis.call('HSET', p.jkey, 'ended_at', ARG.ts)
     retry_job(id, origin, p.retries, p.intervals, now, ARG.ts)
@@ -210,7 +220,7 @@ local function fail_job(p)
     end
   end
   release(p.release, ARG.ts)
-  if ttl >= 0 then expire_job_keys(ARG.id, ttl) end
+  if ttl >= 0 then expire_job_keys(p, ARG.id, ttl) end
   return 'done'
 end
 
@@ -219,8 +229,7 @@ end
 local function finish(p, taking)
   if p.current == ARG.id and not taking then
     redis.call('HDEL', wkey, 'current_job')
-    redis.call('HSET', wkey, 'current_job_working_time', '0', 'state', 'idle', 'last_heartbeat',
-               ARG.ts)
+    hset_worker('current_job_working_time', '0', 'state', 'idle', 'last_heartbeat', ARG.ts)
     redis.call('EXPIRE', wkey, ARG.idle_ttl)
   end
   if not p.ours then
@@ -234,10 +243,17 @@ local function finish(p, taking)
   return fail_job(p)
 end
 
-if not sync and redis.call('EXISTS', wkey) == 0 then return {'unregistered'} end
-if ARG.mode == 'take' then return take(true) end
+-- The worker hash always has `state` once registered: its absence is the
+-- EXISTS check, read with the fields both modes need.
+local w = nil
+if not sync then
+  w = read('hash', 'HMGET', wkey, 'state', 'current_job', 'total_working_time',
+           'successful_job_count', 'failed_job_count')
+  if not w[1] then return {'unregistered'} end
+end
+if ARG.mode == 'take' then return take(true, plan_take(true, nil, w[2])) end
 
-local p = plan_finish()
+local p = plan_finish(w)
 -- The take that follows must not fail after the finish wrote: its checks
 -- (the worker's queues and their rq:wip keys, the jobs at their heads) run
 -- now. A job the finish pushes goes to its origin's queue, whose keys this
@@ -245,7 +261,10 @@ local p = plan_finish()
 local next_plan = ARG.take_next and plan_take(true, ARG.id, p.current)
 local pushed = p.retry or (p.release and #p.release.released > 0)
 local state = finish(p, next_plan and not pushed and next_plan.kind == 'job')
-if not ARG.take_next then return {state} end
-local reply = take(true, not pushed and next_plan or nil)
+local reply = ARG.take_next and take(true, not pushed and next_plan or nil)
+-- Counters no HSET of the worker hash took along (no take after the job,
+-- or a take that wrote no worker fields).
+if #worker_set > 0 then hset_worker() end
+if not reply then return {state} end
 table.insert(reply, 1, state)
 return reply

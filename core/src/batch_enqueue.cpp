@@ -7,10 +7,12 @@
 //
 // Each call is sent as soon as it is built, so Redis runs chunk k while this
 // thread encodes chunk k+1 (two cores busy instead of one after the other);
-// the replies are read once at the end. The calls are EVALs, not EVALSHAs:
-// a NOSCRIPT reply would need the call again after the replies, when its
-// strings have been moved into the returned Jobs. Redis hashes the ~2 KB
-// body per call, a few µs per chunk of jobs.
+// the replies are read once at the end. The function library is loaded
+// before the pipeline starts: a "function not found" reply would need the
+// call again after the replies, when its strings have been moved into the
+// returned Jobs. When Redis lost the library since (a restart, FUNCTION
+// FLUSH), no call from the first such reply on ran: the library is loaded
+// again and those specs are enqueued again, in order.
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,7 +29,7 @@ namespace {
 
 // Jobs per enqueue_many.lua call: small enough that Redis starts early and
 // the first chunk (not overlapped) is short, large enough that the per-call
-// overhead (template, script hash) stays well under a µs per job; also
+// overhead (template, argument decoding) stays well under a µs per job; also
 // bounds how long other clients wait behind one script.
 constexpr size_t kChunk = 100;
 
@@ -58,7 +60,7 @@ struct Sent {
   JobCall call;
 };
 
-// Appends the EVAL of enqueue_many.lua for `jobs` (plain, one shape, of
+// Appends the FCALL of enqueue_many.lua for `jobs` (plain, one shape, of
 // spec `o`'s push side and ttl). Values equal across the call go into the
 // template once.
 void append_batch_call(Connection& conn, const std::vector<detail::EnqueueFields>& jobs,
@@ -117,6 +119,7 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
     return detail::build_fields(name_, encoded, specs[i].options, std::move(metas[i]), ts);
   };
 
+  conn_->prepare(scripts::enqueue_many());  // one library: enqueue's too
   std::vector<std::optional<Job>> jobs(specs.size());
   std::vector<Sent> sent;
   std::vector<detail::EnqueueFields> chunk;
@@ -179,6 +182,17 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
   }
 
   std::vector<Reply> replies = conn_->replies();
+  size_t lost = sent.size();  // first call of a tail Redis did not run
+  while (lost > 0 && replies[lost - 1].is_unknown_script()) --lost;
+  if (lost < sent.size()) {
+    conn_->load(scripts::enqueue_many());
+    const std::vector<JobSpec> rest(specs.begin() + static_cast<long>(sent[lost].begin),
+                                    specs.end());
+    std::vector<Job> again = enqueue_many(rest);
+    for (size_t k = 0; k < again.size(); ++k)
+      jobs[sent[lost].begin + k].emplace(std::move(again[k]));
+    sent.resize(lost);
+  }
   std::vector<Job> out;
   out.reserve(specs.size());
   for (size_t n = 0; n < sent.size(); ++n) {

@@ -1,5 +1,5 @@
 // Connection: hiredis (0.14, RESP2) with AUTH/SELECT, pipelining and
-// EVALSHA with reload on NOSCRIPT.
+// FCALL / EVALSHA with reload when Redis lost the script.
 #include "rqcpp/connection.hpp"
 
 #include <hiredis/hiredis.h>
@@ -56,15 +56,16 @@ int append_resp(redisContext* c, const std::vector<std::string_view>& argv) {
   return rc;
 }
 
-std::vector<std::string_view> evalsha_argv(std::string_view sha,
-                                           const std::vector<std::string_view>& keys,
-                                           const std::vector<std::string_view>& args,
-                                           std::string& numkeys) {
+// FCALL <function> or EVALSHA <sha>, then numkeys, keys, args.
+std::vector<std::string_view> call_argv(const Script& script, std::string_view sha,
+                                        const std::vector<std::string_view>& keys,
+                                        const std::vector<std::string_view>& args,
+                                        std::string& numkeys) {
   numkeys = std::to_string(keys.size());
   std::vector<std::string_view> argv;
   argv.reserve(3 + keys.size() + args.size());
-  argv.emplace_back("EVALSHA");
-  argv.emplace_back(sha);
+  argv.emplace_back(script.is_function() ? "FCALL" : "EVALSHA");
+  argv.emplace_back(script.is_function() ? std::string_view(script.function()) : sha);
   argv.emplace_back(numkeys);
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
@@ -191,11 +192,26 @@ std::vector<Reply> Connection::replies() {
 }
 
 const std::string& Connection::load(const Script& script) {
-  Reply r = command({"SCRIPT", "LOAD", script.source()});
-  if (r.is_error() || r.type() != Reply::Type::kString) {
-    throw RedisError("cannot load script " + script.name() + ": " + std::string(r.str()));
+  if (!script.is_function()) {
+    Reply r = command({"SCRIPT", "LOAD", script.source()});
+    if (r.is_error() || r.type() != Reply::Type::kString) {
+      throw RedisError("cannot load script " + script.name() + ": " + std::string(r.str()));
+    }
+    return shas_[script.id()] = std::string(r.str());
   }
-  return shas_[script.id()] = std::string(r.str());
+  Reply r = command({"FUNCTION", "LOAD", script.source()});
+  // Another client loading the same content first is success.
+  if (r.is_error() && r.str().find("already exists") == std::string_view::npos) {
+    const bool old_server = r.str().find("unknown command") != std::string_view::npos;
+    throw RedisError("cannot load the function library of script " + script.name() + ": " +
+                     std::string(r.str()) +
+                     (old_server ? " (rqcpp needs Redis 7.0 or newer)" : ""));
+  }
+  return shas_[script.id()] = script.function();
+}
+
+void Connection::prepare(const Script& script) {
+  if (!shas_.contains(script.id())) load(script);
 }
 
 void Connection::flush() {
@@ -215,16 +231,16 @@ Reply Connection::eval(const Script& script, const std::vector<std::string_view>
   std::string numkeys;
   Reply r;
   if (while_waiting) {
-    append(evalsha_argv(*sha, keys, args, numkeys));
+    append(call_argv(script, *sha, keys, args, numkeys));
     flush();
     while_waiting();
     r = std::move(replies().front());
   } else {
-    r = command(evalsha_argv(*sha, keys, args, numkeys));
+    r = command(call_argv(script, *sha, keys, args, numkeys));
   }
-  if (r.is_error() && r.str().substr(0, 8) == "NOSCRIPT") {
+  if (r.is_unknown_script()) {
     sha = &load(script);
-    r = command(evalsha_argv(*sha, keys, args, numkeys));
+    r = command(call_argv(script, *sha, keys, args, numkeys));
   }
   if (r.is_error()) throw RedisError("script " + script.name() + ": " + std::string(r.str()));
   return r;
@@ -240,7 +256,7 @@ void Connection::append_eval(const Script& script, const std::vector<std::string
     known = shas_.find(script.id());
   }
   std::string numkeys;
-  append(evalsha_argv(known->second, keys, args, numkeys));
+  append(call_argv(script, known->second, keys, args, numkeys));
 }
 
 bool Connection::broken() const {

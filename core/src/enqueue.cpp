@@ -143,12 +143,14 @@ ScriptCall enqueue_script_call(const std::string& queue, const EnqueueFields& f,
   call.str("id", f.id)
       .str("queue", queue)
       .integer("now", unix_seconds(now))
-      .str("ts", ts)
       .flag("at_front", o.at_front)
       .strs("deps", o.depends_on);
   if (o.ttl) call.integer("ttl", *o.ttl);
-  call.list("fields", 2 * f.list.size());
+  // The hash of a queued job, in RQ's order; enqueue.lua turns it into a
+  // deferred one's in place, so the common case is one HSET of this list.
+  call.list("fields", 2 * f.list.size() + 4).item("status").item("queued");
   for (const auto& [name, value] : f.list) call.item(name).item(value);
+  call.item("enqueued_at").item(ts);
   return call;
 }
 
@@ -205,7 +207,7 @@ Job Queue::enqueue_call(std::string_view func_name, const Args& args,
   detail::EnqueueFields f = detail::build_fields(name_, encoded, options, std::move(meta), ts);
   detail::ScriptCall call = detail::enqueue_script_call(name_, f, options, now, ts);
   // A job without dependencies can only be queued: its Job is built while
-  // the script runs (from copies: `call` holds what a NOSCRIPT retry sends).
+  // the script runs (from copies: `call` holds what a reload-and-retry sends).
   std::optional<Job> job;
   auto build_queued = [&] {
     job.emplace(Job::from_written(*conn_, f.id,

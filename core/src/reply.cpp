@@ -49,6 +49,11 @@ Reply::Type Reply::type() const {
   }
 }
 
+bool Reply::is_unknown_script() const {
+  return is_error() &&
+         (str().starts_with("NOSCRIPT") || str().starts_with("ERR Function not found"));
+}
+
 std::string_view Reply::str() const {
   switch (type()) {
     case Type::kString:

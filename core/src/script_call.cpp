@@ -1,8 +1,13 @@
-// Composing scripts (KEY_TEMPLATES + preamble + body) and encoding their
-// named arguments; see script_call.hpp for the convention.
+// Composing the function library (KEY_TEMPLATES + preamble + one function
+// per script) and encoding the scripts' named arguments; see
+// script_call.hpp for the convention.
 #include "script_call.hpp"
 
+#include <zlib.h>
+
+#include <cstdio>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "msgpack_items.hpp"
@@ -37,14 +42,50 @@ void append_be(std::string& out, std::uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
+// A 64-bit fingerprint of the library's text (two zlib checksums): it names
+// the library, so builds whose scripts differ load side by side on one
+// Redis instead of replacing each other's functions.
+std::string fingerprint(const std::string& text) {
+  const auto* data = reinterpret_cast<const Bytef*>(text.data());
+  const auto size = static_cast<uInt>(text.size());
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%08lx%08lx", crc32(0L, data, size), adler32(1L, data, size));
+  return hex;
+}
+
+struct Library {
+  std::string name;
+  std::shared_ptr<const FunctionLibrary> library;
+};
+
+const Library& library() {
+  static const Library lib = [] {
+    std::string text = key_templates_lua();
+    text += lua::preamble;
+    for (const auto& [name, body] : lua::scripts) {
+      text += "\ndo\n  local function run(KEYS, ARGV)\n    local ARG = begin_call(KEYS, ARGV)\n";
+      text += body;
+      text += "\n  end\n  redis.register_function(LIB .. '_";
+      text += name;
+      text += "', run)\nend\n";
+    }
+    const std::string lib_name = "rqcpp_" + fingerprint(text);
+    return Library{lib_name,
+                   std::make_shared<const FunctionLibrary>(
+                       "#!lua name=" + lib_name + "\nlocal LIB = '" + lib_name + "'\n" + text)};
+  }();
+  return lib;
+}
+
 }  // namespace
 
-Script make_script(std::string name, std::string_view body) {
-  std::string source = key_templates_lua();
-  source += lua::preamble;
-  source += '\n';
-  source += body;
-  return Script(std::move(name), std::move(source));
+Script library_script(std::string_view name) {
+  for (const auto& entry : lua::scripts) {
+    if (entry.first == name) {
+      return Script(std::string(name), library().name + "_" + std::string(name), library().library);
+    }
+  }
+  throw std::logic_error("no script " + std::string(name) + " in core/scripts");
 }
 
 // map32 header, its count patched by encoded(): cmsgpack reads any size.
@@ -125,7 +166,7 @@ Reply ScriptCall::run(Connection& conn, const Script& script,
 }
 
 void ScriptCall::append(Connection& conn, const Script& script) {
-  conn.append({"EVAL", script.source(), "0", encoded()});
+  conn.append_eval(script, {}, {encoded()});
 }
 
 }  // namespace rqcpp::detail

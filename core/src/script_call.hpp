@@ -1,9 +1,11 @@
 // Internal: the one way rqcpp builds and calls its Redis scripts.
 //
 // Convention (core/scripts/preamble.lua has the Lua side):
-//  - a script is core/scripts/<name>.lua, composed by make_script() as
-//    KEY_TEMPLATES (from keys::templates(), so keys.cpp stays the only place
-//    that knows the layout) + preamble.lua + the file itself;
+//  - a script is core/scripts/<name>.lua, one function of the Redis
+//    function library library_script() composes: KEY_TEMPLATES (from
+//    keys::templates(), so keys.cpp stays the only place that knows the
+//    layout) + preamble.lua, loaded once, then each file as the body of a
+//    function; a call runs with FCALL and costs only its own body;
 //  - it gets no KEYS and exactly one argument: a msgpack map of named
 //    arguments built with ScriptCall, which the script reads as ARG.<name>;
 //    keys are built in Lua with key(family, name);
@@ -13,7 +15,7 @@
 // Adding a script: write core/scripts/<name>.lua (a header comment listing
 // its ARG fields and its reply); the build generates its accessor
 // scripts::<name>() (rqcpp_scripts.hpp, from core/embed_lua.cmake), which
-// builds it once with make_script. Call it with
+// builds it once with library_script. Call it with
 // ScriptCall().str(...)...run(conn, scripts::<name>()), and add a test under
 // tests/scripts/ that includes a wrong-typed key for each key it writes.
 #pragma once
@@ -29,10 +31,12 @@
 
 namespace rqcpp::detail {
 
-// The script `name` with body `body` (a lua::<name> constant), composed as
-// described above. Only the generated scripts::<name>() accessors call it,
-// each once: the result is immutable and safe to share between threads.
-Script make_script(std::string name, std::string_view body);
+// The function of core/scripts/<name>.lua in the library composed as
+// described above (named rqcpp_<fingerprint of its text>, so two builds
+// with different scripts never replace each other's). Only the generated
+// scripts::<name>() accessors call it, each once: the result is immutable
+// and safe to share between threads. std::logic_error for an unknown name.
+Script library_script(std::string_view name);
 
 // The named arguments of one script call, encoded as they are added (one
 // msgpack map). Names are the ARG fields the script's header documents.
@@ -57,13 +61,13 @@ class ScriptCall {
   // The encoded map (ARGV[1]); valid until the next change.
   std::string_view encoded();
 
-  // EVALSHA of `script` with this call (Connection::eval: one round trip
+  // FCALL of `script` with this call (Connection::eval: one round trip
   // once loaded; `while_waiting` as there). Throws RedisError, also for the
   // script's error reply ("script <name>: <message>").
   Reply run(Connection& conn, const Script& script,
             const std::function<void()>& while_waiting = nullptr);
-  // Appends the EVAL of `script`'s source with this call to `conn`'s
-  // pipeline (no NOSCRIPT to handle; Redis hashes the source).
+  // Appends the FCALL of `script` with this call to `conn`'s pipeline
+  // (Connection::append_eval: prepare() the script before the pipeline).
   void append(Connection& conn, const Script& script);
 
  private:

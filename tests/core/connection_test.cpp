@@ -1,6 +1,7 @@
 #include "rqcpp/connection.hpp"
 
 #include <catch2/catch.hpp>
+#include <memory>
 
 #include "redis_server.hpp"
 #include "rqcpp/error.hpp"
@@ -36,11 +37,46 @@ TEST_CASE("Connection runs commands, pipelines and scripts", "[connection]") {
   Script s("echo", "return ARGV[1] .. KEYS[1]");
   CHECK(c.eval(s, {"k1"}, {"v"}).str() == "vk1");
   CHECK(c.command({"SCRIPT", "EXISTS", c.load(s)}).at(0).integer() == 1);
-  // After SCRIPT FLUSH the script is reloaded on NOSCRIPT.
+  // After SCRIPT FLUSH the script is reloaded when Redis answers NOSCRIPT.
   c.command({"SCRIPT", "FLUSH"});
   CHECK(c.eval(s, {"k2"}, {"w"}).str() == "wk2");
   Script bad("bad", "return redis.call('NOSUCHCOMMAND')");
   CHECK_THROWS_WITH(c.eval(bad, {}, {}), Catch::Contains("bad"));
+}
+
+TEST_CASE("Connection runs library functions with FCALL and reloads a lost library",
+          "[connection]") {
+  test::RedisServer redis;
+  Connection c = Connection::open(redis.url());
+  auto lib = std::make_shared<const FunctionLibrary>(
+      "#!lua name=t1\n"
+      "redis.register_function('t1_echo', function(KEYS, ARGV) return ARGV[1] .. KEYS[1] end)\n"
+      "redis.register_function('t1_fail', function() return redis.call('NOSUCHCOMMAND') end)\n");
+  Script echo("echo", "t1_echo", lib);
+  Script fails("fails", "t1_fail", lib);
+  CHECK(echo.id() == fails.id());  // one FUNCTION LOAD serves both
+  CHECK(c.eval(echo, {"k1"}, {"v"}).str() == "vk1");
+  CHECK(c.command({"FUNCTION", "LIST", "LIBRARYNAME", "t1"}).size() == 1);
+  c.checked({"FUNCTION", "FLUSH"});
+  CHECK(c.eval(echo, {"k2"}, {"w"}).str() == "wk2");
+  // A second connection loading the same library finds it there: success.
+  Connection c2 = Connection::open(redis.url());
+  CHECK(c2.load(fails) == "t1_fail");
+  CHECK_THROWS_WITH(c2.eval(fails, {}, {}), Catch::Contains("script fails"));
+  // Pipelined: loaded before the first append.
+  Connection c3 = Connection::open(redis.url());
+  c3.append_eval(echo, {"a"}, {"b"});
+  CHECK(c3.replies().at(0).str() == "ba");
+
+  Script broken("broken", "t2_f", std::make_shared<const FunctionLibrary>("#!lua name=t2\nx("));
+  CHECK_THROWS_WITH(c.eval(broken, {}, {}), Catch::Contains("cannot load the function library"));
+  // A user who may not load functions gets the reason, naming the script.
+  c.checked({"FUNCTION", "FLUSH"});
+  c.checked({"ACL", "SETUSER", "default", "-function"});
+  Connection c4 = Connection::open(redis.url());
+  CHECK_THROWS_WITH(c4.eval(echo, {"a"}, {"b"}),
+                    Catch::Contains("echo") && Catch::Contains("NOPERM"));
+  c.checked({"ACL", "SETUSER", "default", "+function"});
 }
 
 TEST_CASE("Connection selects the URL's db and fails clearly", "[connection]") {

@@ -176,7 +176,7 @@ TEST_CASE("enqueue_many keeps at_front, ttl and reused ids as one enqueue per jo
   CHECK(set_ttl > 0);
   CHECK(set_ttl <= 50);
 
-  // Without COPY (Redis < 6.2; here denied by ACL) every hash is an HSET.
+  // Without COPY (denied by ACL) every hash is an HSET.
   prepare();
   c.checked({"ACL", "SETUSER", "default", "-copy"});
   many.enqueue_many(specs);

@@ -42,10 +42,16 @@ TEST_CASE_METHOD(ScriptFixture, "enqueue refuses a wrong-typed key", "[scripts][
   EnqueueOptions o;
   o.depends_on = {"p1"};
   auto setup = [&] { enqueue("p1"); };
-  for (const auto& key : {keys::job("c1"), keys::queue("default"), std::string(keys::kQueues),
-                          keys::deferred("default"), keys::dependencies("c1"), keys::job("p1"),
-                          keys::dependents("p1")}) {
+  // Deferred: rq:queues is not written (RQ adds a queue there only when a
+  // job is pushed onto it).
+  for (const auto& key : {keys::job("c1"), keys::queue("default"), keys::deferred("default"),
+                          keys::dependencies("c1"), keys::job("p1"), keys::dependents("p1")}) {
     check_refused(key, setup, [&] { enqueue("c1", "default", o); });
+  }
+  // Queued: rq:queues is the first write, which checks its own key.
+  for (const auto& key : {keys::job("c2"), keys::queue("default"), std::string(keys::kQueues)}) {
+    check_refused(
+        key, [] {}, [&] { enqueue("c2"); });
   }
 }
 

@@ -64,6 +64,17 @@ TEST_CASE_METHOD(ScriptFixture, "take marks the first queued job started", "[scr
   CHECK(conn.checked({"LLEN", keys::queue("default")}).integer() == 0);
 }
 
+TEST_CASE_METHOD(ScriptFixture, "take and finish by a worker whose key is gone change nothing",
+                 "[scripts][take]") {
+  j1_started(*this);
+  conn.checked({"DEL", keys::worker("w")});
+  auto before = snapshot();
+  CHECK(fetcher().take(conn).kind == TakeReply::Kind::kUnregistered);
+  CHECK(fetcher().finish(conn, outcome("finished"), true).kind == TakeReply::Kind::kUnregistered);
+  CHECK(snapshot() == before);
+  CHECK(hget(keys::job("j1"), "status") == "started");
+}
+
 TEST_CASE_METHOD(ScriptFixture, "take refuses a wrong-typed key and pops nothing",
                  "[scripts][take]") {
   for (const auto& key :

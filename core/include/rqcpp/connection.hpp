@@ -42,6 +42,9 @@ class Reply {
   Type type() const;
   bool is_nil() const { return type() == Type::kNil; }
   bool is_error() const { return type() == Type::kError; }
+  // The error Redis answers a call of a script or function it does not
+  // know (NOSCRIPT, "Function not found"): the call did not run.
+  bool is_unknown_script() const;
 
   // Text of a string, status or error reply; "" for others.
   std::string_view str() const;
@@ -104,25 +107,33 @@ class Connection {
   // (replies() reads them later). Throws RedisError on an I/O error.
   void flush();
 
-  // Runs a Lua script with EVALSHA, loading it with SCRIPT LOAD first when
-  // this connection has not loaded it yet and again on NOSCRIPT (e.g. after
-  // a Redis restart),
-  // so it costs one round trip once loaded. Error replies are thrown as
-  // RedisError naming the script. When given, `while_waiting` runs after the
-  // call is sent and before its reply is read, so the caller works while
-  // Redis executes the script; it must not throw or use this connection.
+  // Runs a script: FCALL for a library function, EVALSHA for a plain
+  // script. Loads it first (FUNCTION LOAD / SCRIPT LOAD) when this
+  // connection has not loaded it yet, and again when Redis answers that it
+  // does not know it (e.g. after a restart or FUNCTION FLUSH), so it costs
+  // one round trip once loaded. Error replies are thrown as RedisError
+  // naming the script. When given, `while_waiting` runs after the call is
+  // sent and before its reply is read, so the caller works while Redis
+  // executes the script; it must not throw or use this connection.
   Reply eval(const Script& script, const std::vector<std::string_view>& keys,
              const std::vector<std::string_view>& args,
              const std::function<void()>& while_waiting = nullptr);
-  // Queues an EVALSHA for replies(); the script must already be loaded
-  // (call load() once first; std::logic_error otherwise). Its reply may be
-  // a NOSCRIPT error if Redis lost its script cache meanwhile; the script did
-  // not run then.
+  // Queues an FCALL or EVALSHA for replies(); loads the script first when
+  // nothing is queued yet, else it must already be loaded (prepare() it
+  // before the pipeline; std::logic_error otherwise). Its reply may say the
+  // script is unknown if Redis lost it meanwhile; the script did not run
+  // then.
   void append_eval(const Script& script, const std::vector<std::string_view>& keys,
                    const std::vector<std::string_view>& args);
-  // SCRIPT LOAD; caches the SHA in this connection (not in `script`, which
-  // other threads' connections may use at the same time) and returns it.
+  // Loads `script` unless this connection already did (no round trip then).
   // Throws RedisError.
+  void prepare(const Script& script);
+  // Loads `script` now: SCRIPT LOAD, or FUNCTION LOAD of its library (a
+  // library of that name already there counts as loaded: libraries are
+  // named for their content). Caches that in this connection (not in
+  // `script`, which other threads' connections may use at the same time)
+  // and returns the SHA or the library name. Throws RedisError, naming Redis
+  // 7.0 as the minimum when the server has no FUNCTION command.
   const std::string& load(const Script& script);
 
   // True after an I/O error; every call then throws until reconnect().
@@ -149,7 +160,8 @@ class Connection {
   RedisUrl url_;
   std::chrono::milliseconds timeout_;
   size_t pending_ = 0;
-  // Script::id() -> SHA from SCRIPT LOAD on this server.
+  // Script::id() -> what loading it returned on this server (SHA or
+  // function name).
   std::unordered_map<std::uint64_t, std::string> shas_;
 };
 

@@ -95,7 +95,8 @@ struct WorkerStats {
   long long jobs_finished = 0;
   long long jobs_failed = 0;
   // Successful Redis calls of the worker process (one round trip each; the
-  // SCRIPT LOAD after a NOSCRIPT and failed attempts are not counted).
+  // FUNCTION LOAD of a lost script library and failed attempts are not
+  // counted).
   long long redis_calls = 0;
 };
 
