@@ -98,17 +98,25 @@ long long parse_seconds(const std::string& text, const char* option) {
 // seconds.
 rqcpp::Clock::time_point parse_when(const std::string& text) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    long long secs = 0;
     try {
-      return rqcpp::Clock::time_point(std::chrono::seconds(std::stoll(text)));
+      secs = std::stoll(text);
     } catch (const std::exception&) {
-      throw UsageError("--at: Unix seconds out of range: " + text);
+      secs = rqcpp::kMaxUnixSeconds;
     }
+    if (secs >= rqcpp::kMaxUnixSeconds) {
+      throw UsageError("--at: Unix seconds after " + std::to_string(rqcpp::kMaxUnixSeconds - 1) +
+                       " (2262-04-11) cannot be scheduled: " + text);
+    }
+    return rqcpp::Clock::time_point(std::chrono::seconds(secs));
   }
   std::string ts = text;
   if (!ts.empty() && ts.back() != 'Z') ts += 'Z';
   if (auto t = rqcpp::parse_timestamp(ts)) return *t;
-  throw UsageError("--at expects ISO-8601 UTC (2026-11-28T20:00:00Z) or Unix seconds, got: " +
-                   text);
+  throw UsageError(
+      "--at expects ISO-8601 UTC (2026-11-28T20:00:00Z) up to 2262-04-11, or Unix seconds, "
+      "got: " +
+      text);
 }
 
 // --retry N[,I1,I2...]: at most N retries, waiting I1, I2... seconds.
@@ -175,8 +183,8 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
        "with --depends-on: also run when a dependency failed "
        "(RQ's allow_dependency_failures)")  //
       ("at", po::value<std::string>()->value_name("TIME"),
-       "schedule for TIME: ISO-8601 UTC (2026-11-28T20:00:00Z) or Unix seconds; "
-       "queued by a scheduler (rqworker --with-scheduler) once due")  //
+       "schedule for TIME: ISO-8601 UTC (2026-11-28T20:00:00Z) or Unix seconds, "
+       "up to 2262-04-11; queued by a scheduler (rqworker --with-scheduler) once due")  //
       ("in", po::value<std::string>()->value_name("DURATION"),
        "schedule to run after DURATION (10s, 5m, 1h, 90); as --at")  //
       ("retry", po::value<std::string>()->value_name("N[,I1,...]"),
@@ -248,7 +256,14 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
   if (vm->count("in")) {
     const long long delay = parse_seconds((*vm)["in"].as<std::string>(), "--in");
     if (delay < 0) throw UsageError("--in must not be negative");
-    when = rqcpp::Clock::now() + std::chrono::seconds(delay);
+    const auto now = rqcpp::Clock::now();
+    const long long now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (delay >= rqcpp::kMaxUnixSeconds - now_s) {
+      throw UsageError("--in: " + (*vm)["in"].as<std::string>() +
+                       " from now is after 2262-04-11, the latest time that can be scheduled");
+    }
+    when = now + std::chrono::seconds(delay);
   }
   if (when && !depends_on.empty()) {
     throw UsageError("enqueue: --depends-on cannot be combined with --at/--in");

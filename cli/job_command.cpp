@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <iostream>
 #include <rqcpp/connection.hpp>
+#include <rqcpp/error.hpp>
 #include <rqcpp/job.hpp>
 #include <sstream>
 
@@ -44,6 +45,7 @@ Json job_json(const rqcpp::Job& job) {
   out["status"] = status ? Json(std::string(rqcpp::to_string(*status))) : nullptr;
   out["origin"] = job.origin();
   out["func_name"] = job.func_name();
+  out["data_error"] = job.data_error().empty() ? Json(nullptr) : Json(job.data_error());
   out["args"] = msgpack_json(job.args());
   out["kwargs"] = msgpack_json(job.kwargs());
   out["description"] = job.description();
@@ -97,6 +99,7 @@ void print_text(const Json& j) {
   line("status", text(j["status"]));
   line("origin", text(j["origin"]));
   line("function", text(j["func_name"]));
+  if (!j["data_error"].is_null()) line("data", "does not decode: " + text(j["data_error"]));
   line("args", compact(j["args"]));
   line("kwargs", compact(j["kwargs"]));
   line("description", text(j["description"]));
@@ -142,7 +145,9 @@ int run_job(GlobalOptions& global, const std::vector<std::string>& args) {
       "description, timestamps, the worker that ran it, its TTLs, dependencies, meta,\n"
       "and the result of a successful run or the error (exc_info) of a failed one.\n"
       "A deferred job also lists each dependency with its status and whether it is met\n"
-      "(\"waits for:\" lines; \"dependencies\" in --json).\n"
+      "(\"waits for:\" lines; \"dependencies\" in --json). A job whose data does not\n"
+      "decode is shown with the reason (\"data:\"; \"data_error\" in --json) and the\n"
+      "rest of its fields.\n"
       "With --wait, first blocks until the job has an outcome (or --timeout S passes),\n"
       "then shows it; exit codes: 0 finished, 5 failed, stopped, canceled or deleted\n"
       "while waiting, 6 timeout (the job is shown as it is). Exits with 4 when no job\n"
@@ -172,12 +177,18 @@ int run_job(GlobalOptions& global, const std::vector<std::string>& args) {
   }
 
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
-  rqcpp::Job job = rqcpp::Job::fetch(conn, id);
+  // Whatever a producer wrote into `data`, the rest of the job is shown.
+  rqcpp::Job job = rqcpp::Job::fetch_readable(conn, id);
   int code = kExitOk;
   std::string problem;
   if (wait) {
     const std::optional<rqcpp::JobResult> outcome = job.wait(timeout);
-    std::optional<rqcpp::Job> now = rqcpp::Job::try_fetch(conn, id);
+    std::optional<rqcpp::Job> now;
+    try {
+      now = rqcpp::Job::fetch_readable(conn, id);
+    } catch (const rqcpp::NoSuchJobError&) {
+      // deleted meanwhile: said below
+    }
     if (!now) {
       std::cerr << "rqctl: job " << id << " ended without a kept outcome (deleted, or result_ttl 0)"
                 << std::endl;

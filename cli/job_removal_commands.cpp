@@ -37,7 +37,8 @@ int run_job_switch_command(const JobSwitchCommand& c, GlobalOptions& global,
   auto parsed = parse_job_id_command_line(cmd, global, args);
   if (!parsed) return kExitOk;
   rqcpp::Connection conn = rqcpp::Connection::open(global.url);
-  rqcpp::Job job = rqcpp::Job::fetch(conn, parsed->id);
+  // A job whose data does not decode can still be canceled or deleted.
+  rqcpp::Job job = rqcpp::Job::fetch_readable(conn, parsed->id);
   return c.act(job, parsed->vm[c.flag].as<bool>());
 }
 

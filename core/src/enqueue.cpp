@@ -250,7 +250,13 @@ Job Queue::enqueue_call_at(Clock::time_point when, std::string_view func_name, c
 
 Job Queue::enqueue_call_in(Clock::duration delay, std::string_view func_name, const Args& args,
                            const EnqueueOptions& options) {
-  return enqueue_call_at(Clock::now() + delay, func_name, args, options);
+  const Clock::time_point now = Clock::now();
+  if (delay > Clock::time_point::max() - now) {
+    throw std::invalid_argument(
+        "enqueue_in: the delay ends after 2262-04-11, the latest time "
+        "that can be scheduled");
+  }
+  return enqueue_call_at(now + delay, func_name, args, options);
 }
 
 }  // namespace rqcpp

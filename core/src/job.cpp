@@ -37,6 +37,12 @@ Job Job::fetch(Connection& conn, std::string id) {
   return from_hash(conn, std::move(id), std::move(fields));
 }
 
+Job Job::fetch_readable(Connection& conn, std::string id) {
+  Job job(conn, std::move(id));
+  job.load(read_hash(conn, job.id_), true);
+  return job;
+}
+
 std::optional<Job> Job::try_fetch(Connection& conn, std::string id) {
   auto fields = read_hash(conn, id);
   if (fields.find("data") == fields.end()) return std::nullopt;
@@ -58,7 +64,7 @@ Job Job::from_written(Connection& conn, std::string id, std::map<std::string, st
   return job;
 }
 
-void Job::load(std::map<std::string, std::string> fields) {
+void Job::load(std::map<std::string, std::string> fields, bool readable) {
   auto data = fields.find("data");
   if (data == fields.end()) {
     throw NoSuchJobError(fields.empty() ? "no such job: " + id_
@@ -69,7 +75,9 @@ void Job::load(std::map<std::string, std::string> fields) {
   try {
     call = decode_job_data(data->second, &detected);
   } catch (const DecodeError& e) {
-    throw DecodeError("job " + id_ + ": " + e.what());
+    if (!readable) throw DecodeError("job " + id_ + ": " + e.what());
+    data_error_ = e.what();
+    call = JobCall{};  // empty args and kwargs
   }
   call_ = std::move(call);
   serializer_ = detected;

@@ -10,23 +10,41 @@
 namespace rqcpp {
 namespace {
 
-// The URL with anything between "://" and the last '@' of the authority
-// replaced, so error messages never show a password.
+// The URL with any password replaced by ***, so error messages never show
+// one: in the authority, everything between the first ':' and the LAST '@'
+// of the whole URL (an unescaped '/', '?' or '@' inside a password must not
+// end it early: masking too much is harmless, too little is not), and the
+// value of every query parameter whose name contains "password".
 std::string mask(std::string_view url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::string(url);
-  auto rest = url.substr(scheme_end + 3);
-  auto at = rest.rfind('@', rest.find('/'));
-  if (at == std::string_view::npos) return std::string(url);
-  auto creds = rest.substr(0, at);
-  auto colon = creds.find(':');
   std::string out(url.substr(0, scheme_end + 3));
-  if (colon == std::string_view::npos) {
-    out.append(creds);  // a bare user name is not secret
-  } else {
-    out.append(creds.substr(0, colon)).append(":***");
+  auto rest = url.substr(scheme_end + 3);
+  auto at = rest.rfind('@');
+  if (at != std::string_view::npos) {
+    auto creds = rest.substr(0, at);
+    auto colon = creds.find(':');
+    out.append(creds.substr(0, colon));  // a bare user name is not secret
+    if (colon != std::string_view::npos) out.append(":***");
+    rest = rest.substr(at);
   }
-  out.append(rest.substr(at));
+  auto q = rest.find('?');
+  out.append(rest.substr(0, q));
+  if (q == std::string_view::npos) return out;
+  auto query = rest.substr(q);
+  for (size_t i = 0; i < query.size();) {
+    auto end = query.find('&', i + 1);
+    auto item = query.substr(i, end == std::string_view::npos ? query.npos : end - i);
+    auto eq = item.find('=');
+    if (eq != std::string_view::npos &&
+        item.substr(0, eq).find("password") != std::string_view::npos) {
+      out.append(item.substr(0, eq + 1)).append("***");
+    } else {
+      out.append(item);
+    }
+    if (end == std::string_view::npos) break;
+    i = end;
+  }
   return out;
 }
 

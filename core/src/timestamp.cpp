@@ -92,6 +92,7 @@ std::optional<Clock::time_point> parse_timestamp(std::string_view s) {
   tm.tm_sec = sec;
   std::time_t secs = timegm(&tm);
   if (tm.tm_mday != day) return std::nullopt;  // e.g. Feb 30 normalized away
+  if (secs >= kMaxUnixSeconds || secs <= -kMaxUnixSeconds) return std::nullopt;
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
       std::chrono::seconds(secs) + std::chrono::microseconds(micros)));
 }

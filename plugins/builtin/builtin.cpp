@@ -3,6 +3,7 @@
 // string is what `rqctl plugins` shows.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -50,7 +51,12 @@ double sleep(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) {
     throw rqcpp::JobError("ValueError", "sleep(): seconds must be a finite number >= 0");
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  // In steps of at most a day: a longer duration<double> (1e308 s) would
+  // overflow the nanoseconds sleep_for converts it to and return at once.
+  constexpr double kStep = 86400;
+  for (double left = seconds; left > 0; left -= kStep) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left, kStep)));
+  }
   return seconds;
 }
 

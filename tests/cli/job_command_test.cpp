@@ -132,3 +132,35 @@ TEST_CASE("rqctl job on jobs run by rqworker", "[cli][job][worker]") {
   REQUIRE(j["exc_info"].is_string());
   CHECK_THAT(j["exc_info"].get<std::string>(), Catch::Contains("kaputt"));
 }
+
+// Issue 10, defect 10: a job whose data does not decode made rqctl job,
+// cancel and delete exit 1, so nobody could see why it failed or remove it.
+TEST_CASE("rqctl job, cancel and delete act on a job whose data does not decode", "[cli][job]") {
+  RedisServer redis;
+  Connection conn = Connection::open(redis.url());
+  for (const std::string id : {"bad1", "bad2"}) {
+    conn.checked({"HSET", keys::job(id), "data", "not zlib, not msgpack", "status", "queued",
+                  "origin", "bq", "description", "hostile"});
+    conn.checked({"RPUSH", keys::queue("bq"), id});
+  }
+
+  RunResult shown = rqctl(redis, {"job", "bad1"});
+  INFO(shown.err);
+  CHECK(shown.exit_code == 0);
+  CHECK(shown.out.find("does not decode") != std::string::npos);
+  CHECK(shown.out.find("hostile") != std::string::npos);
+  nlohmann::json j = parse_json_output(rqctl(redis, {"job", "bad1", "--json"}));
+  CHECK(j["data_error"].is_string());
+  CHECK(j["status"] == "queued");
+  CHECK(j["func_name"] == "");
+
+  RunResult canceled = rqctl(redis, {"cancel", "bad1"});
+  INFO(canceled.err);
+  CHECK(canceled.exit_code == 0);
+  CHECK(conn.checked({"HGET", keys::job("bad1"), "status"}).str() == "canceled");
+  RunResult deleted = rqctl(redis, {"delete", "bad2"});
+  INFO(deleted.err);
+  CHECK(deleted.exit_code == 0);
+  CHECK(conn.checked({"EXISTS", keys::job("bad2")}).integer() == 0);
+  CHECK(conn.checked({"LLEN", keys::queue("bq")}).integer() == 0);
+}

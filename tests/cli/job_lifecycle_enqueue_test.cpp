@@ -116,14 +116,26 @@ TEST_CASE("rqctl enqueue --at / --in schedule the job; a scheduler pass queues i
                                               {"--in", "soon"},
                                               {"--in", "-5"},
                                               {"--at", "4102444800", "--in", "5"},
-                                              {"--at", "4102444800", "--depends-on", past}}) {
+                                              {"--at", "4102444800", "--depends-on", past},
+                                              // Issue 10, defect 4: past 2262-04-11 the
+                                              // score used to wrap to 0 or a wrong time.
+                                              {"--at", "9223372037"},
+                                              {"--at", "99999999999999999999"},
+                                              {"--at", "3000-01-01T00:00:00Z"},
+                                              {"--in", "86000d"}}) {
     std::vector<std::string> args{"enqueue", "sq", "builtin:noop"};
     args.insert(args.end(), bad.begin(), bad.end());
     RunResult r = rqctl(redis, args);
-    INFO(bad.front() << ": " << r.err);
+    INFO(bad.front() << " " << bad.back() << ": " << r.err);
     CHECK(r.exit_code == 2);
     CHECK(is_one_error_line(r.err));
   }
+  // Nothing of the refused ones was written: the three still scheduled above.
+  CHECK(conn.checked({"ZCARD", keys::scheduled("sq")}).integer() == 3);
+  // The latest second that can be held is accepted, with its own score.
+  const std::string last =
+      enqueued_id(redis, {"enqueue", "sq", "builtin:noop", "--at", "9223372035"});
+  CHECK(conn.checked({"ZSCORE", keys::scheduled("sq"), last}).str() == "9223372035");
 }
 
 TEST_CASE("rqctl enqueue --retry stores RQ's Retry and the worker retries", "[cli][lifecycle]") {

@@ -7,6 +7,7 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/queue.hpp"
+#include "rqcpp/timestamp.hpp"
 #include "test_helpers.hpp"
 
 using namespace rqcpp;
@@ -201,4 +202,19 @@ TEST_CASE("enqueue_many sends every job in one pipeline", "[enqueue]") {
   CHECK_THROWS_AS(q.enqueue_many(specs), std::invalid_argument);
   CHECK(q.count() == 50);
   CHECK(q.enqueue_many({}).empty());
+}
+
+// Issue 10, defect 4 (the library side): a delay past the end of Clock used
+// to wrap around to a time in the past.
+TEST_CASE("enqueue_in refuses a time after 2262-04-11 and writes nothing", "[enqueue]") {
+  test::RedisServer redis;
+  Connection c = Connection::open(redis.url());
+  Queue q(c, "far");
+  CHECK_THROWS_AS(q.enqueue_in(std::chrono::hours(24 * 365 * 300), "lib:f"), std::invalid_argument);
+  CHECK_THROWS_AS(q.enqueue_in(std::chrono::seconds(kMaxUnixSeconds), "lib:f"),
+                  std::invalid_argument);
+  CHECK(c.checked({"ZCARD", keys::scheduled("far")}).integer() == 0);
+  CHECK(c.checked({"DBSIZE"}).integer() == 0);
+  CHECK_FALSE(parse_timestamp("3000-01-01T00:00:00Z").has_value());
+  CHECK(parse_timestamp("2262-04-10T00:00:00Z").has_value());
 }

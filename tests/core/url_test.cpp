@@ -81,6 +81,23 @@ TEST_CASE("errors and redacted() never show the password", "[url]") {
     CHECK(std::string(e.what()).find("topsecret") == std::string::npos);
     CHECK(std::string(e.what()).find("bob:***@") != std::string::npos);
   }
+  // Issue 10, defect 9: an unescaped '/' (base64) or '?' in the password
+  // used to end the masked part early; a password in the query was shown.
+  for (const std::string bad_url :
+       {"redis://bob:top/secret@host:bad/0", "redis://bob:top?secret@host:6379/x",
+        "redis://:a/b+c/topsecret==@host:6379/0/extra",
+        "redis://host:6379/0?password=topsecret&x=1",
+        "redis://host:6379/x?db=1&password=topsecret"}) {
+    INFO(bad_url);
+    try {
+      RedisUrl::parse(bad_url);
+      FAIL("no error");
+    } catch (const rqcpp::UrlError& e) {
+      const std::string what = e.what();
+      CHECK(what.find("secret") == std::string::npos);
+      CHECK(what.find("***") != std::string::npos);
+    }
+  }
   auto u = RedisUrl::parse("redis://bob:topsecret@host:6400/3");
   CHECK(u.redacted() == "redis://bob:***@host:6400/3");
   CHECK(RedisUrl::parse("unix:///tmp/x.sock?db=2").redacted() == "unix:///tmp/x.sock?db=2");

@@ -128,3 +128,30 @@ TEST_CASE("a job outliving its timeout is killed and fails fast", "[worker][fail
              EndsWith("JobTimeoutException: Task exceeded maximum timeout value (1 seconds)\n"));
   CHECK(Job::fetch(f.conn, after).result<long long>() == 2);
 }
+
+// Issue 10, defects 3 and 13: a timeout past the clock's range used to be a
+// deadline that overflowed and fired at once; sleep(1e308) returned at once.
+TEST_CASE("a timeout beyond the clock's range is no limit, and sleep(1e308) sleeps",
+          "[worker][failures]") {
+  WorkerFixture f;
+  Queue q(f.conn, "far");
+  EnqueueOptions huge;
+  huge.job_timeout = 10'000'000'000LL;
+  std::string big = q.enqueue_with(huge, "builtin:add", 1, 2).id();
+  std::string inf = q.enqueue("builtin:add", 2, 2).id();
+  f.conn.checked({"HSET", keys::job(inf), "timeout", "inf"});
+  EnqueueOptions one;
+  one.job_timeout = 1;
+  std::string sleeper = q.enqueue_with(one, "builtin:sleep", 1e308).id();
+
+  auto t0 = std::chrono::steady_clock::now();
+  f.burst({"far"});
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(f.status(big) == "finished");
+  CHECK(Job::fetch(f.conn, big).result<long long>() == 3);
+  CHECK(f.status(inf) == "finished");
+  CHECK(f.status(sleeper) == "failed");
+  CHECK_THAT(f.exc_info(sleeper),
+             EndsWith("JobTimeoutException: Task exceeded maximum timeout value (1 seconds)\n"));
+  CHECK(secs >= 1.0);
+}

@@ -189,3 +189,27 @@ TEST_CASE("rqworker --worker-ttl / --heartbeat-grace: renewed while alive, expir
   RunResult help = run({rqworker_path(), "--help"});
   CHECK_THAT(help.out, Catch::Contains("--worker-ttl") && Catch::Contains("--heartbeat-grace"));
 }
+
+// Issue 10, defect 12: a job id with a newline used to start a line of its
+// own in the text log, so a producer could forge whole log lines.
+TEST_CASE("rqworker's text log escapes what producers wrote", "[worker][options]") {
+  WorkerFixture f;
+  Queue q(f.conn, "tl");
+  EnqueueOptions o;
+  o.job_id = "x\n2026-01-01 00:00:00.000 INFO  forged\x1b[2J";
+  q.enqueue_with(o, "builtin:add", 1, 2);
+  RunResult r = f.burst({"tl"});
+  INFO(r.err);
+  CHECK(f.status(*o.job_id) == "finished");
+  std::istringstream lines(r.err);
+  std::string line;
+  bool saw_escaped = false;
+  while (std::getline(lines, line)) {
+    CHECK(line.rfind("2026-01-01", 0) != 0);  // no line starts with the forged text
+    CHECK(line.find('\x1b') == std::string::npos);
+    if (line.find("x\\n2026-01-01 00:00:00.000 INFO  forged\\x1b[2J") != std::string::npos) {
+      saw_escaped = true;
+    }
+  }
+  CHECK(saw_escaped);
+}

@@ -21,6 +21,10 @@ inline constexpr std::string_view kPluginDir = "./plugins";
 
 // A job's maximum run time when the producer gave none.
 inline constexpr std::chrono::seconds kJobTimeout{180};
+// The longest job timeout taken as a limit (about 100 years): a longer one
+// (1e10, inf) means no limit, as -1 does. A deadline that far out would
+// overflow the clock's 64-bit nanoseconds (about 292 years) and fire at once.
+inline constexpr std::chrono::seconds kMaxJobTimeout{3'155'760'000};
 // How long a finished job (and its result) is kept when it has no result_ttl.
 inline constexpr std::chrono::seconds kResultTtl{500};
 // How long a failed job is kept when it has no failure_ttl (one year).

@@ -65,6 +65,12 @@ class Job {
   static Job fetch(Connection& conn, std::string id);
   // Same, but nullopt instead of NoSuchJobError.
   static std::optional<Job> try_fetch(Connection& conn, std::string id);
+  // Like fetch, but a `data` that does not decode is no error: the Job has
+  // every other field, an empty call (func_name() "", args() and kwargs()
+  // empty msgpack) and data_error() says why. For tools that must show or
+  // remove a job whatever a producer wrote (rqctl job, cancel, delete).
+  // Throws NoSuchJobError and RedisError as fetch.
+  static Job fetch_readable(Connection& conn, std::string id);
   // A Job from hash fields already read (e.g. a pipelined HGETALL); no
   // Redis access. Throws NoSuchJobError when `fields` has no `data`,
   // DecodeError when it does not decode.
@@ -88,6 +94,8 @@ class Job {
   void refresh();
 
   const std::string& func_name() const { return call_.func_name; }
+  // Why `data` did not decode (fetch_readable only); empty when it did.
+  const std::string& data_error() const { return data_error_; }
   const std::string& args() const { return call_.args; }      // msgpack array
   const std::string& kwargs() const { return call_.kwargs; }  // msgpack map
   Serializer serializer() const { return serializer_; }
@@ -208,13 +216,16 @@ class Job {
 
  private:
   Job(Connection& conn, std::string id);
-  void load(std::map<std::string, std::string> fields);
+  // Reads the hash; a `data` that does not decode throws DecodeError, or,
+  // with `readable`, leaves the call empty and sets data_error_.
+  void load(std::map<std::string, std::string> fields, bool readable = false);
   [[noreturn]] static void throw_decode(const char* what);
 
   Connection* conn_;
   std::string id_;
   std::map<std::string, std::string> fields_;
   JobCall call_;
+  std::string data_error_;
   Serializer serializer_ = Serializer::kMsgpack;
 };
 

@@ -96,7 +96,9 @@ class Queue : public TypedEnqueue<Queue> {
   // depends_on is set (RQ silently ignores dependencies of scheduled jobs).
   Job enqueue_call_at(Clock::time_point when, std::string_view func_name, const Args& args,
                       const EnqueueOptions& options = {});
-  // enqueue_call_at(now + delay, ...): RQ's enqueue_in.
+  // enqueue_call_at(now + delay, ...): RQ's enqueue_in. Also throws
+  // std::invalid_argument when now + delay is after 2262-04-11 (the end of
+  // Clock; kMaxUnixSeconds), instead of wrapping to a wrong time.
   Job enqueue_call_in(Clock::duration delay, std::string_view func_name, const Args& args,
                       const EnqueueOptions& options = {});
 
@@ -109,8 +111,13 @@ class Queue : public TypedEnqueue<Queue> {
   template <class Rep, class Period, class... A>
   Job enqueue_in(std::chrono::duration<Rep, Period> delay, std::string_view func_name,
                  A&&... args) {
-    return enqueue_call_in(std::chrono::duration_cast<Clock::duration>(delay), func_name,
-                           Args::of(std::forward<A>(args)...));
+    // A delay beyond Clock's range would overflow in the cast itself.
+    const Clock::duration d =
+        delay > std::chrono::duration_cast<std::chrono::duration<Rep, Period>>(
+                    Clock::duration::max())
+            ? Clock::duration::max()
+            : std::chrono::duration_cast<Clock::duration>(delay);
+    return enqueue_call_in(d, func_name, Args::of(std::forward<A>(args)...));
   }
 
   // Enqueues all specs in one round trip and returns their Jobs in spec

@@ -15,8 +15,13 @@ using Clock = std::chrono::system_clock;
 std::string format_timestamp(Clock::time_point t);
 std::string now_timestamp();
 
-// Accepts TS with or without fraction (RQ's two read formats). Empty input or
-// anything else gives nullopt.
+// The latest Unix second a Clock::time_point holds (its 64-bit nanoseconds
+// end on 2262-04-11): nothing later can be parsed or scheduled.
+inline constexpr long long kMaxUnixSeconds =
+    std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count();
+
+// Accepts TS with or without fraction (RQ's two read formats). Empty input,
+// a time after kMaxUnixSeconds, or anything else gives nullopt.
 std::optional<Clock::time_point> parse_timestamp(std::string_view text);
 
 // Unix seconds, truncated (RQ's NOW).

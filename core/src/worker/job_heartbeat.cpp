@@ -22,7 +22,7 @@ double job_timeout_seconds(const std::string& field) {
   char* end = nullptr;
   double v = std::strtod(field.c_str(), &end);
   if (end == field.c_str() || *end != '\0' || std::isnan(v) || v == 0) return fallback;
-  return v < 0 ? -1 : v;
+  return v < 0 || v > static_cast<double>(defaults::kMaxJobTimeout.count()) ? -1 : v;
 }
 
 long long busy_heartbeat_ttl(JobPlace place, double timeout, double elapsed,

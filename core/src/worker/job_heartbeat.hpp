@@ -24,7 +24,9 @@ class RedisSession;
 class WorkerRecord;
 
 // The job's `timeout` field in seconds: "" or unreadable or 0 is the default
-// (defaults::kJobTimeout), a negative value no limit (RQ's -1, returned as -1).
+// (defaults::kJobTimeout); a negative value, or one above
+// defaults::kMaxJobTimeout (inf included), no limit (RQ's -1, returned as
+// -1).
 double job_timeout_seconds(const std::string& field);
 
 // The heartbeat TTL (seconds) of a job `elapsed` seconds into its run:
