@@ -38,6 +38,16 @@ Json optional_json(const std::optional<long long>& value) {
   return *value;
 }
 
+// A value that cannot be shown (nested too deep, malformed) becomes the
+// reason, so the rest of the job is still shown.
+Json shown(std::string_view msgpack) {
+  try {
+    return msgpack_json(msgpack);
+  } catch (const rqcpp::DecodeError& e) {
+    return std::string("(cannot be shown: ") + e.what() + ")";
+  }
+}
+
 Json job_json(const rqcpp::Job& job) {
   Json out;
   const auto status = job.status();
@@ -46,8 +56,8 @@ Json job_json(const rqcpp::Job& job) {
   out["origin"] = job.origin();
   out["func_name"] = job.func_name();
   out["data_error"] = job.data_error().empty() ? Json(nullptr) : Json(job.data_error());
-  out["args"] = msgpack_json(job.args());
-  out["kwargs"] = msgpack_json(job.kwargs());
+  out["args"] = shown(job.args());
+  out["kwargs"] = shown(job.kwargs());
   out["description"] = job.description();
   out["serializer"] = job.serializer() == rqcpp::Serializer::kJson ? "json" : "msgpack";
   out["created_at"] = timestamp_json(job.created_at());
@@ -69,14 +79,14 @@ Json job_json(const rqcpp::Job& job) {
          {"status", d.status ? Json(std::string(rqcpp::to_string(*d.status))) : Json(nullptr)},
          {"met", d.met}});
   }
-  out["meta"] = msgpack_json(job.meta());
+  out["meta"] = shown(job.meta());
 
   // The newest execution decides what is shown, as Python RQ's
   // latest_result(); exc_info also covers failures recorded only in the hash
   // (abandoned jobs).
   const std::optional<rqcpp::JobResult> latest = job.latest_result();
   out["result_type"] = latest ? Json(result_type_name(latest->type)) : nullptr;
-  out["result"] = (latest && latest->value) ? msgpack_json(*latest->value) : Json(nullptr);
+  out["result"] = (latest && latest->value) ? shown(*latest->value) : Json(nullptr);
   const std::optional<std::string> exc = job.exc_info();
   out["exc_info"] = exc ? Json(*exc) : nullptr;
   return out;

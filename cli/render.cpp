@@ -25,6 +25,7 @@ Json msgpack_json(std::string_view msgpack) {
   // Straight from msgpack rather than through msgpack_to_json's text, which
   // writes NaN and Infinity as Python's json does and nlohmann-json cannot
   // read back; here they become JSON's null.
+  rqcpp::check_nesting(msgpack);  // from_msgpack recurses per level
   Json j;
   try {
     j = Json::from_msgpack(msgpack.begin(), msgpack.end());

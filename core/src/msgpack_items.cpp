@@ -2,8 +2,11 @@
 #include "msgpack_items.hpp"
 
 #include <cstdint>
+#include <msgpack.hpp>
 
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
+#include "rqcpp/serialization.hpp"
 
 namespace rqcpp::detail {
 namespace {
@@ -185,3 +188,43 @@ void append_str(std::string& out, std::string_view s) {
 }
 
 }  // namespace rqcpp::detail
+
+namespace rqcpp {
+namespace {
+
+// msgpack-c's parser keeps its own stack (no recursion); this visitor only
+// counts depth and stops the parse when it is too deep.
+class DepthVisitor : public msgpack::null_visitor {
+ public:
+  bool start_array(uint32_t) { return enter(); }
+  bool end_array() { return leave(); }
+  bool start_map(uint32_t) { return enter(); }
+  bool end_map() { return leave(); }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool enter() {
+    too_deep_ = ++depth_ > defaults::kMaxNestingDepth;
+    return !too_deep_;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+}  // namespace
+
+void check_nesting(std::string_view msgpack) {
+  DepthVisitor v;
+  std::size_t off = 0;
+  msgpack::parse(msgpack.data(), msgpack.size(), off, v);
+  if (v.too_deep()) {
+    throw DecodeError("value nested deeper than " + std::to_string(defaults::kMaxNestingDepth) +
+                      " arrays and maps");
+  }
+}
+
+}  // namespace rqcpp

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "python_format.hpp"
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/serialization.hpp"
 
@@ -144,20 +145,34 @@ class NonFiniteSax {
     return special ? dom_.number_float(*special, v) : dom_.string(v);
   }
   bool binary(Json::binary_t& v) { return dom_.binary(v); }
-  bool start_object(std::size_t n) { return dom_.start_object(n); }
+  bool start_object(std::size_t n) { return enter() && dom_.start_object(n); }
   bool key(Json::string_t& v) {
     if (by_string_.at(next_string_++)) throw DecodeError("NaN or Infinity used as an object key");
     return dom_.key(v);
   }
-  bool end_object() { return dom_.end_object(); }
-  bool start_array(std::size_t n) { return dom_.start_array(n); }
-  bool end_array() { return dom_.end_array(); }
+  bool end_object() { return leave() && dom_.end_object(); }
+  bool start_array(std::size_t n) { return enter() && dom_.start_array(n); }
+  bool end_array() { return leave() && dom_.end_array(); }
   template <class Exception>
   bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
     return dom_.parse_error(position, token, e);
   }
 
  private:
+  // The parse itself keeps its own stack, but to_msgpack and the DOM's
+  // users recurse per level: deeper input is refused here.
+  bool enter() {
+    if (++depth_ > defaults::kMaxNestingDepth) {
+      throw DecodeError("JSON nested deeper than " + std::to_string(defaults::kMaxNestingDepth) +
+                        " arrays and objects");
+    }
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  int depth_ = 0;
   nlohmann::detail::json_sax_dom_parser<Json> dom_;
   const std::vector<std::optional<double>>& by_string_;
   size_t next_string_ = 0;
@@ -166,6 +181,7 @@ class NonFiniteSax {
 }  // namespace
 
 std::string msgpack_to_json(std::string_view msgpack) {
+  check_nesting(msgpack);  // from_msgpack and dump_python recurse per level
   Json j;
   try {
     j = Json::from_msgpack(msgpack.begin(), msgpack.end());

@@ -164,3 +164,26 @@ TEST_CASE("rqctl job, cancel and delete act on a job whose data does not decode"
   CHECK(conn.checked({"EXISTS", keys::job("bad2")}).integer() == 0);
   CHECK(conn.checked({"LLEN", keys::queue("bq")}).integer() == 0);
 }
+
+// Issue 10, defect 5: rqctl crashed (SIGSEGV) on an argument ~30,000 levels
+// deep, and rqctl job on a job 25,000 deep.
+TEST_CASE("rqctl refuses a too-deep argument and shows a too-deep job", "[cli][job]") {
+  RedisServer redis;
+  Connection conn = Connection::open(redis.url());
+  const std::string deep = std::string(30000, '[') + std::string(30000, ']');
+  RunResult refused = rqctl(redis, {"enqueue", "dq", "builtin:echo", deep});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("deeper than 1000") != std::string::npos);
+  CHECK(conn.checked({"LLEN", keys::queue("dq")}).integer() == 0);
+
+  const std::string args = "\x91" + std::string(25000, '\x91') + "\xc0";
+  conn.checked(
+      {"HSET", keys::job("deepjob"), "data",
+       encode_job_data(JobCall{"builtin:echo", args, std::string("\x80", 1)}, Serializer::kMsgpack),
+       "status", "queued", "origin", "dq"});
+  RunResult shown = rqctl(redis, {"job", "deepjob"});
+  INFO(shown.err);
+  CHECK(shown.exit_code == 0);
+  CHECK(shown.out.find("cannot be shown") != std::string::npos);
+  CHECK(shown.out.find("builtin:echo") != std::string::npos);
+}

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "rqcpp/args.hpp"
+#include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 #include "test_helpers.hpp"
 
@@ -169,4 +170,25 @@ TEST_CASE("Args packs positional and keyword arguments", "[serialization]") {
   Args many;
   for (int i = 0; i < 16; ++i) many.add(i);
   CHECK(hex(many.args_msgpack().substr(0, 3)) == "dc 00 10");
+}
+
+// Issue 10, defects 1 and 5: conversions recursed once per nesting level,
+// so a value a few tens of thousands deep exhausted the stack.
+TEST_CASE("conversions refuse values nested deeper than kMaxNestingDepth", "[serialization]") {
+  const int limit = defaults::kMaxNestingDepth;
+  auto json_deep = [](int n) { return std::string(n, '[') + std::string(n, ']'); };
+  auto msgpack_deep = [](int n) { return std::string(n, '\x91') + std::string(1, '\xc0'); };
+
+  CHECK(json_to_msgpack(json_deep(limit)) == std::string(limit - 1, '\x91') + "\x90");
+  CHECK_THROWS_WITH(json_to_msgpack(json_deep(limit + 1)), Catch::Contains("deeper than 1000"));
+  CHECK_THROWS_AS(json_to_msgpack(json_deep(100000)), DecodeError);
+  CHECK_THROWS_AS(json_to_msgpack("{\"a\": " + json_deep(100000) + "}"), DecodeError);
+
+  CHECK_NOTHROW(check_nesting(msgpack_deep(limit)));
+  CHECK_THROWS_AS(check_nesting(msgpack_deep(limit + 1)), DecodeError);
+  CHECK(msgpack_to_json(msgpack_deep(2)) == "[[null]]");
+  CHECK_THROWS_WITH(msgpack_to_json(msgpack_deep(100000)), Catch::Contains("deeper than 1000"));
+  // Maps count too; a truncated value is not this check's business.
+  CHECK_THROWS_AS(check_nesting(std::string(limit + 1, '\x81') + "\xa1k"), DecodeError);
+  CHECK_NOTHROW(check_nesting("\x92\x01"));
 }

@@ -155,3 +155,22 @@ TEST_CASE("a timeout beyond the clock's range is no limit, and sleep(1e308) slee
              EndsWith("JobTimeoutException: Task exceeded maximum timeout value (1 seconds)\n"));
   CHECK(secs >= 1.0);
 }
+
+// Issue 10, defect 1: JSON args nested ~100,000 deep (200 KB, under 1 KB
+// compressed) crashed the worker process itself: the JSON -> msgpack
+// conversion recursed per level. Now the depth is bounded and the job fails.
+TEST_CASE("a JSON job nested 100,000 deep fails clearly and the worker goes on",
+          "[worker][failures]") {
+  WorkerFixture f;
+  Queue q(f.conn, "deep");
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  write_raw_job(f.conn, "deep", "deep",
+                zlib_compress("[\"builtin:echo\", null, [" + deep + "], {}]"));
+  std::string after = q.enqueue("builtin:add", 1, 1).id();
+  RunResult r = f.burst({"deep"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(f.status("deep") == "failed");
+  CHECK_THAT(f.exc_info("deep"), Contains("nested deeper than 1000"));
+  CHECK(f.status(after) == "finished");
+}

@@ -25,6 +25,11 @@ inline constexpr std::chrono::seconds kJobTimeout{180};
 // (1e10, inf) means no limit, as -1 does. A deadline that far out would
 // overflow the clock's 64-bit nanoseconds (about 292 years) and fire at once.
 inline constexpr std::chrono::seconds kMaxJobTimeout{3'155'760'000};
+// The deepest nesting of arrays and maps rqcpp converts between msgpack and
+// JSON or shows (args, kwargs, meta, results): a deeper value is a
+// DecodeError instead of a recursion that exhausts the stack. Python's json
+// gives up near the same depth (its recursion limit, 1,000).
+inline constexpr int kMaxNestingDepth = 1000;
 // How long a finished job (and its result) is kept when it has no result_ttl.
 inline constexpr std::chrono::seconds kResultTtl{500};
 // How long a failed job is kept when it has no failure_ttl (one year).

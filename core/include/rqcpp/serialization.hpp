@@ -37,9 +37,15 @@ std::string encode_value(std::string_view msgpack, Serializer serializer);
 std::string decode_value(std::string_view bytes, Serializer serializer);
 
 // msgpack <-> JSON text (nlohmann-json). Binary becomes a base64 string in
-// JSON. Throws DecodeError on malformed input.
+// JSON. Throws DecodeError on malformed input and on arrays and maps nested
+// deeper than defaults::kMaxNestingDepth.
 std::string msgpack_to_json(std::string_view msgpack);
 std::string json_to_msgpack(std::string_view json);
+
+// Throws DecodeError when msgpack value `msgpack` nests arrays and maps
+// deeper than defaults::kMaxNestingDepth (checked without recursion, before
+// a recursive reader such as nlohmann-json's from_msgpack sees it).
+void check_nesting(std::string_view msgpack);
 
 // Python-style repr of a msgpack value ('a', 1, [1, 2], {'k': 1}, None,
 // True), used for RQ's default job description "func(1, 'x', k=2)".
