@@ -7,15 +7,22 @@
 
 #include <boost/program_options.hpp>
 #include <optional>
+#include <rqcpp/connection.hpp>
 #include <string>
 #include <vector>
 
 namespace rqctl {
 
-// Options given before the command name (and --url, which every command also
-// accepts after its name).
+// Options given before the command name (and --url and
+// --redis-password-file, which every command also accepts after its name).
 struct GlobalOptions {
-  std::string url;  // RQ_REDIS_URL or defaults::kRedisUrl unless given
+  std::string url;            // RQ_REDIS_URL or defaults::kRedisUrl unless given
+  std::string password_file;  // --redis-password-file; "" = none
+
+  // Opens the connection every command uses: `url` with the password from
+  // password_file or $RQ_REDIS_PASSWORD (rqcpp::url_with_password). Throws
+  // rqcpp::UrlError and rqcpp::RedisError (exit code 3).
+  rqcpp::Connection connect() const;
 };
 
 // One subcommand: its name, one-line summary for `rqctl --help`, and entry

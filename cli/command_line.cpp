@@ -1,6 +1,7 @@
 // Subcommand option parsing shared by every rqctl command; see command.hpp.
 #include <iostream>
 #include <rqcpp/defaults.hpp>
+#include <rqcpp/redis_password.hpp>
 
 #include "cli_error.hpp"
 #include "command.hpp"
@@ -20,13 +21,20 @@ void print_help(const CommandLine& cmd) {
 
 }  // namespace
 
+rqcpp::Connection GlobalOptions::connect() const {
+  return rqcpp::Connection::open(rqcpp::url_with_password(url, password_file));
+}
+
 std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOptions& global,
                                                     const std::vector<std::string>& args) {
   const std::string url_help =
       "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
       "(default: $RQ_REDIS_URL, else " +
       std::string(rqcpp::defaults::kRedisUrl) + ")";
-  cmd.options.add_options()("url", po::value<std::string>()->value_name("URL"), url_help.c_str());
+  cmd.options.add_options()("url", po::value<std::string>()->value_name("URL"), url_help.c_str())(
+      "redis-password-file", po::value<std::string>()->value_name("FILE"),
+      "read the Redis password from the first line of FILE instead of the URL (else "
+      "$RQ_REDIS_PASSWORD, if set)");
   if (cmd.json) cmd.options.add_options()("json", "print machine-readable JSON instead of text");
   cmd.options.add_options()("help", "show this help and exit");
 
@@ -53,6 +61,9 @@ std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOpti
     throw UsageError(std::string(cmd.name) + ": " + e.what());
   }
   if (vm.count("url")) global.url = vm["url"].as<std::string>();
+  if (vm.count("redis-password-file")) {
+    global.password_file = vm["redis-password-file"].as<std::string>();
+  }
   return vm;
 }
 

@@ -256,14 +256,11 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
   if (vm->count("in")) {
     const long long delay = parse_seconds((*vm)["in"].as<std::string>(), "--in");
     if (delay < 0) throw UsageError("--in must not be negative");
-    const auto now = rqcpp::Clock::now();
-    const long long now_s =
-        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    if (delay >= rqcpp::kMaxUnixSeconds - now_s) {
+    when = rqcpp::time_in(delay);
+    if (!when) {
       throw UsageError("--in: " + (*vm)["in"].as<std::string>() +
                        " from now is after 2262-04-11, the latest time that can be scheduled");
     }
-    when = now + std::chrono::seconds(delay);
   }
   if (when && !depends_on.empty()) {
     throw UsageError("enqueue: --depends-on cannot be combined with --at/--in");
@@ -275,7 +272,7 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
     options.meta = json_object_to_msgpack((*vm)["meta"].as<std::string>(), "--meta");
   const rqcpp::Serializer serializer = parse_serializer((*vm)["serializer"].as<std::string>());
 
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   rqcpp::Queue queue(conn, queue_name, serializer);
   rqcpp::Job job = when ? queue.enqueue_call_at(*when, func, call_args, options)
                         : queue.enqueue_call(func, call_args, options);

@@ -139,7 +139,7 @@ int run_info(GlobalOptions& global, const std::vector<std::string>& args) {
   std::vector<std::string> named;
   if (vm->count("queue")) named = (*vm)["queue"].as<std::vector<std::string>>();
 
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   const std::vector<std::string> names = named.empty() ? registered_queues(conn) : named;
   std::vector<QueueRow> rows;
   rows.reserve(names.size());

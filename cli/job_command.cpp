@@ -186,7 +186,7 @@ int run_job(GlobalOptions& global, const std::vector<std::string>& args) {
     timeout = std::chrono::seconds(seconds);
   }
 
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   // Whatever a producer wrote into `data`, the rest of the job is shown.
   rqcpp::Job job = rqcpp::Job::fetch_readable(conn, id);
   int code = kExitOk;

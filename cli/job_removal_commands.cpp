@@ -36,7 +36,7 @@ int run_job_switch_command(const JobSwitchCommand& c, GlobalOptions& global,
   cmd.options.add_options()(c.flag, po::bool_switch(), c.flag_help);
   auto parsed = parse_job_id_command_line(cmd, global, args);
   if (!parsed) return kExitOk;
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   // A job whose data does not decode can still be canceled or deleted.
   rqcpp::Job job = rqcpp::Job::fetch_readable(conn, parsed->id);
   return c.act(job, parsed->vm[c.flag].as<bool>());
@@ -106,7 +106,7 @@ int run_requeue(GlobalOptions& global, const std::vector<std::string>& args) {
   if (vm->count("id")) ids = (*vm)["id"].as<std::vector<std::string>>();
   if (all == !ids.empty()) throw UsageError("requeue: give job IDs or --all, not both or neither");
 
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   rqcpp::Queue queue(conn, queue_name);
   if (all) {
     std::cout << "requeued " << queue.requeue_all_failed(at_front) << " job(s)\n";

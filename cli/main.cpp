@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <rqcpp/defaults.hpp>
 #include <rqcpp/error.hpp>
+#include <rqcpp/redis_password.hpp>
 #include <rqcpp/redis_url.hpp>
 #include <string>
 #include <vector>
@@ -56,6 +57,9 @@ void print_main_help() {
                "              "
             << rqcpp::defaults::kRedisUrl
             << ")\n"
+               "  --redis-password-file FILE\n"
+               "              read the Redis password from FILE's first line instead of\n"
+               "              the URL (else $RQ_REDIS_PASSWORD, if set)\n"
                "  --help      show this help (COMMAND --help: that command's help)\n"
                "  --version   print the version\n\n"
             << kExitCodeHelp;
@@ -92,6 +96,11 @@ int run(int argc, char** argv) {
       global.url = argv[++i];
     } else if (arg.rfind("--url=", 0) == 0) {
       global.url = std::string(arg.substr(6));
+    } else if (arg == "--redis-password-file") {
+      if (i + 1 >= argc) throw UsageError("--redis-password-file needs a value");
+      global.password_file = argv[++i];
+    } else if (arg.rfind("--redis-password-file=", 0) == 0) {
+      global.password_file = std::string(arg.substr(22));
     } else if (arg == "--help" || arg == "-h") {
       print_main_help();
       return kExitOk;
@@ -107,6 +116,7 @@ int run(int argc, char** argv) {
   if (i >= argc) throw UsageError("no command given (see rqctl --help)");
   std::string name = argv[i++];
   std::vector<std::string> rest(argv + i, argv + argc);
+  rqcpp::hide_url_passwords(argc, argv);  // copied above: `ps` shows no password now
   if (name == "help") {
     if (rest.empty()) {
       print_main_help();

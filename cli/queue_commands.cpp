@@ -40,7 +40,7 @@ int run_empty(GlobalOptions& global, const std::vector<std::string>& args) {
   if (!vm) return kExitOk;
   const std::vector<std::string> names = queue_names(*vm, cmd);
 
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   Json out = Json::array();
   for (const std::string& name : names) {
     rqcpp::Queue queue(conn, name);
@@ -65,7 +65,7 @@ int run_delete_queue(GlobalOptions& global, const std::vector<std::string>& args
   const std::vector<std::string> names = queue_names(*vm, cmd);
   const bool keep_jobs = (*vm)["keep-jobs"].as<bool>();
 
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   Json out = Json::array();
   for (const std::string& name : names) {
     rqcpp::Queue queue(conn, name);

@@ -58,7 +58,7 @@ int run_registry(GlobalOptions& global, const std::vector<std::string>& args) {
         name);
   }
 
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   rqcpp::Registry registry(conn, queue, *kind);
   const std::vector<rqcpp::RegistryEntry> entries = registry.entries();
   if (vm->count("json")) {

@@ -27,7 +27,7 @@ int run_suspend(GlobalOptions& global, const std::vector<std::string>& args) {
     duration = (*vm)["duration"].as<long long>();
     if (*duration < 1) throw UsageError("suspend: --duration must be at least 1 second");
   }
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   rqcpp::suspend_workers(conn, duration);
   if (duration) {
     std::cout << "Suspending workers for " << *duration
@@ -45,7 +45,7 @@ int run_resume(GlobalOptions& global, const std::vector<std::string>& args) {
                   "again within a second."};
   auto vm = parse_command_line(cmd, global, args);
   if (!vm) return kExitOk;
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   rqcpp::resume_workers(conn);
   std::cout << "Resuming workers.\n";
   return kExitOk;
@@ -66,7 +66,7 @@ int run_worker(GlobalOptions& global, const std::vector<std::string>& args) {
   if (action != "shutdown" && action != "kill-horse") {
     throw UsageError("worker: unknown action '" + action + "' (shutdown or kill-horse)");
   }
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   long long receivers = action == "shutdown" ? rqcpp::send_shutdown_command(conn, name)
                                              : rqcpp::send_kill_horse_command(conn, name);
   if (receivers == 0) {
@@ -85,7 +85,7 @@ int run_job_stop(GlobalOptions& global, const std::vector<std::string>& args) {
   auto parsed = parse_job_id_command_line(cmd, global, args);
   if (!parsed) return kExitOk;
   const std::string& id = parsed->id;
-  rqcpp::Connection conn = rqcpp::Connection::open(global.url);
+  rqcpp::Connection conn = global.connect();
   if (rqcpp::send_stop_job_command(conn, id) == 0) {
     std::cerr << "rqctl: the worker running job " << id << " is not listening\n";
     return kExitFailure;

@@ -4,16 +4,18 @@
 
 #include <boost/program_options.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "log_format.hpp"
+#include "rqcpp/byte_size.hpp"
 #include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
+#include "rqcpp/redis_password.hpp"
 #include "rqcpp/redis_url.hpp"
 #include "rqcpp/worker/worker.hpp"
 #include "worker_pool.hpp"
@@ -92,13 +94,22 @@ int main(int argc, char** argv) {
   int pool_size = 0;
   std::string dequeue_strategy;
   std::string log_format;
+  std::string password_file;
+  const auto size_text = [](std::uint64_t bytes) { return rqcpp::format_byte_size(bytes); };
+  std::string max_data_size = size_text(opt.payload_limits.data);
+  std::string max_meta_size = size_text(opt.payload_limits.meta);
+  std::string max_result_size = size_text(opt.payload_limits.result);
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help and exit")(
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
       ("Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
        "(default: $RQ_REDIS_URL, else " +
        std::string(rqcpp::defaults::kRedisUrl) + ")")
-          .c_str())(
+          .c_str())("redis-password-file",
+                    po::value<std::string>(&password_file)->value_name("FILE"),
+                    "read the Redis password from the first line of FILE instead of the URL (else "
+                    "$RQ_REDIS_PASSWORD, if set); a URL given on the command line has its password "
+                    "hidden from ps")(
       "plugin-dir,P",
       po::value<std::string>(&opt.plugin_dir)
           ->default_value(env_or("RQCPP_PLUGIN_DIR", std::string(rqcpp::defaults::kPluginDir))),
@@ -106,6 +117,9 @@ int main(int argc, char** argv) {
        std::string(rqcpp::defaults::kPluginDir) + ")")
           .c_str())("burst,b", po::bool_switch(&opt.burst),
                     "run until the queues are empty, then exit")(
+      "allow-world-writable-plugins", po::bool_switch(&opt.allow_world_writable_plugins),
+      "load plugins even from a directory or file anyone on the host may write (refused "
+      "by default: anyone could run code as the worker's user)")(
       "name,n", po::value<std::string>(&opt.name), "worker name (default: a random uuid4 hex)")(
       "job-monitoring-interval", po::value<long long>(&interval)->default_value(interval),
       "seconds between heartbeats while a job runs (and while idle)")(
@@ -144,6 +158,13 @@ int main(int argc, char** argv) {
       "dequeue-strategy", po::value<std::string>(&dequeue_strategy)->default_value("default"),
       "default (queues in the order given), round_robin (start after the queue of the last "
       "job) or random (shuffled after each job), as RQ's Worker/RoundRobinWorker/RandomWorker")(
+      "max-data-size", po::value<std::string>(&max_data_size)->default_value(max_data_size),
+      "largest job data (function name, args and kwargs) taken, inflated; bytes or "
+      "with K/M/G: a job over it fails with SizeLimitError without running")(
+      "max-meta-size", po::value<std::string>(&max_meta_size)->default_value(max_meta_size),
+      "largest job meta taken or set by a job (SizeLimitError)")(
+      "max-result-size", po::value<std::string>(&max_result_size)->default_value(max_result_size),
+      "largest job result kept: a larger one fails the job with SizeLimitError")(
       "log-format", po::value<std::string>(&log_format)->default_value("text"),
       "text, or json (one JSON object per line: time, level, logger, pid, message)")(
       "config,c", po::value<std::string>(),
@@ -184,9 +205,16 @@ int main(int argc, char** argv) {
     std::cerr << "rqworker: " << e.what() << " (see rqworker --help)\n";
     return kExitUsage;
   }
+  rqcpp::hide_url_passwords(argc, argv);
   if (vm.count("help")) {
     usage(std::cout);
     return kExitOk;
+  }
+  try {
+    opt.redis_url = rqcpp::url_with_password(opt.redis_url, password_file);
+  } catch (const rqcpp::UrlError& e) {
+    std::cerr << "rqworker: " << e.what() << "\n";
+    return kExitUsage;
   }
   if (!set_level(level)) {
     std::cerr << "rqworker: unknown logging level '" << level << "'\n";
@@ -204,6 +232,18 @@ int main(int argc, char** argv) {
     std::cerr << "rqworker: --dequeue-strategy must be default, round_robin or random, not '"
               << dequeue_strategy << "'\n";
     return kExitUsage;
+  }
+  for (auto [text, flag, limit] :
+       {std::tuple{&max_data_size, "--max-data-size", &opt.payload_limits.data},
+        std::tuple{&max_meta_size, "--max-meta-size", &opt.payload_limits.meta},
+        std::tuple{&max_result_size, "--max-result-size", &opt.payload_limits.result}}) {
+    const auto bytes = rqcpp::parse_byte_size(*text);
+    if (!bytes) {
+      std::cerr << "rqworker: " << flag << " must be a size such as 65536, 512K or 64M, not '"
+                << *text << "'\n";
+      return kExitUsage;
+    }
+    *limit = *bytes;
   }
   opt.max_idle_time = std::chrono::seconds(max_idle_time);
   if (worker_class == "simple") {
@@ -227,10 +267,6 @@ int main(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     std::cerr << "rqworker: " << e.what() << " (see rqworker --help)\n";
     return kExitUsage;
-  }
-  if (!std::filesystem::is_directory(opt.plugin_dir)) {
-    spdlog::warn("plugin directory '{}' does not exist: every job will fail until it does",
-                 opt.plugin_dir);
   }
   if (pool_size > 0) return rqworker::run_pool(opt, pool_size, run_worker);
   return run_worker(opt);

@@ -103,6 +103,20 @@ local function read(kind, command, k, ...)
   return r
 end
 
+-- As read(), but a key of another type does not fail the call: returns
+-- false then, else true and the reply (Redis' nil is false too, hence the
+-- flag). For keys a call can do without (a broken queue among several).
+local function read_if_type(kind, command, k, ...)
+  if wanted[k] == kind then return true, redis.call(command, k, ...) end
+  local r = redis.pcall(command, k, ...)
+  if type(r) == 'table' and r.err then
+    if string.find(r.err, 'WRONGTYPE', 1, true) then return false end
+    error(r)
+  end
+  wanted[k] = kind
+  return true, r
+end
+
 -- Only legal as the first write: a failing later write would leave the
 -- earlier ones in place.
 local first_write = read

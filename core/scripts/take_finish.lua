@@ -19,7 +19,10 @@
 -- Take returns {'job', queue, id, origin, timeout field, data, meta,
 -- success_callback_name, failure_callback_name, stopped_callback_name},
 -- {'empty'}, {'suspended'} or {'unregistered'} (worker key gone: the worker
--- registers again and repeats the call; nothing was changed). Finish
+-- registers again and repeats the call; nothing was changed). A 'job' or
+-- 'empty' reply ends with what the take skipped: each queue whose key is
+-- not a list, and "<queue>: job <id> (...)" for a job whose origin's
+-- started registry is not a zset. Finish
 -- returns {state} or {state, take reply...} with take_next; state is
 -- 'done', 'retried' or 'skipped'. Finish is idempotent: when the job is no
 -- longer 'started' by this worker (the reply of an earlier, applied call
@@ -63,8 +66,8 @@ local function plan_take(resume, finishing, current)
     -- (Redis went away), also the reply of a fused finish+take whose
     -- repetition now finds its finish done: hand the same job out again
     -- instead of leaving it started with nobody running it.
-    local f = read('hash', 'HMGET', key('job', cur), unpack(job_fields))
-    if f[1] and f[8] == 'started' and f[9] == ARG.worker then
+    local hash_ok, f = read_if_type('hash', 'HMGET', key('job', cur), unpack(job_fields))
+    if hash_ok and f[1] and f[8] == 'started' and f[9] == ARG.worker then
       return {kind = 'resume', id = cur, f = f}
     end
     drop_current = true
@@ -72,29 +75,47 @@ local function plan_take(resume, finishing, current)
   if redis.call('EXISTS', key('suspended')) == 1 then
     return {kind = 'suspended', drop_current = drop_current}
   end
+  -- A queue key of another type (written by someone else) is skipped and
+  -- reported, so one broken queue does not stop the worker's others.
+  local broken = {}
   for _, q in ipairs(ARG.queues) do
     local qkey = key('queue', q)
     local i = 0
     while true do
-      local id = read('list', 'LINDEX', qkey, i)
+      local list_ok, id = read_if_type('list', 'LINDEX', qkey, i)
+      if not list_ok then broken[#broken + 1] = q end
       if not id then break end
-      local f = read('hash', 'HMGET', key('job', id), unpack(job_fields))
-      if f[1] then  -- an id without a (valid) hash is dropped, as RQ does
+      -- An id without a hash, or whose key is not a hash, is dropped, as RQ
+      -- drops ids without a hash.
+      local hash_ok, f = read_if_type('hash', 'HMGET', key('job', id), unpack(job_fields))
+      if hash_ok and f[1] then
         local origin = f[2]
         if not origin or origin == '' then origin = q end
-        want(key('started', origin), 'zset')
-        return {kind = 'job', queue = q, id = id, origin = origin, pops = i + 1, f = f,
-                drop_current = drop_current}
+        local skey = key('started', origin)
+        local got = wanted[skey] or redis.call('TYPE', skey).ok
+        if got == 'zset' or got == 'none' then
+          wanted[skey] = 'zset'
+          return {kind = 'job', queue = q, id = id, origin = origin, pops = i + 1, f = f,
+                  drop_current = drop_current, broken = broken}
+        end
+        -- Left where it is (a take must not fail); the jobs behind it run.
+        broken[#broken + 1] = q .. ': job ' .. id .. ' (' .. skey .. ' is a ' .. got .. ')'
       end
       i = i + 1
     end
   end
-  return {kind = 'empty', drop_current = drop_current}
+  return {kind = 'empty', drop_current = drop_current, broken = broken}
 end
 
 local function job_reply(queue, id, origin, f)
   return {'job', queue, id, origin, f[3] or '', f[1], f[4] or '', f[5] or '', f[6] or '',
           f[7] or ''}
+end
+
+-- The queues a take skipped follow the reply's own fields.
+local function with_broken(reply, broken)
+  for _, b in ipairs(broken or {}) do reply[#reply + 1] = b end
+  return reply
 end
 
 -- Takes as `p` (a plan_take() result still valid) says, or plans first.
@@ -105,7 +126,7 @@ local function take(resume, p)
   if p.kind == 'suspended' or p.kind == 'empty' then
     hset_worker('state', p.kind == 'empty' and 'idle' or 'suspended', 'last_heartbeat', ARG.ts)
     redis.call('EXPIRE', wkey, ARG.idle_ttl)
-    return {p.kind}
+    return with_broken({p.kind}, p.broken)
   end
   local qkey, jkey = key('queue', p.queue), key('job', p.id)
   for _ = 1, p.pops do redis.call('LPOP', qkey) end
@@ -117,7 +138,7 @@ local function take(resume, p)
   hset_worker('state', 'busy', 'current_job', p.id, 'current_job_working_time', '0',
               'last_heartbeat', ARG.ts)
   redis.call('EXPIRE', wkey, hb)
-  return job_reply(p.queue, p.id, p.origin, p.f)
+  return with_broken(job_reply(p.queue, p.id, p.origin, p.f), p.broken)
 end
 
 -- Reads and checks of a finish, no writes: the job hash's fields and the

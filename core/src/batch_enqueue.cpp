@@ -185,10 +185,22 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
   size_t lost = sent.size();  // first call of a tail Redis did not run
   while (lost > 0 && replies[lost - 1].is_unknown_script()) --lost;
   if (lost < sent.size()) {
+    // Once: a library lost again during the resend is a server that keeps
+    // flushing it, an error rather than a loop.
+    thread_local bool resending = false;
+    if (resending) throw RedisError("enqueue_many: Redis lost the function library twice");
     conn_->load(scripts::enqueue_many());
     const std::vector<JobSpec> rest(specs.begin() + static_cast<long>(sent[lost].begin),
                                     specs.end());
-    std::vector<Job> again = enqueue_many(rest);
+    resending = true;
+    std::vector<Job> again;
+    try {
+      again = enqueue_many(rest);
+    } catch (...) {
+      resending = false;
+      throw;
+    }
+    resending = false;
     for (size_t k = 0; k < again.size(); ++k)
       jobs[sent[lost].begin + k].emplace(std::move(again[k]));
     sent.resize(lost);

@@ -75,7 +75,11 @@ void Job::load(std::map<std::string, std::string> fields, bool readable) {
   try {
     call = decode_job_data(data->second, &detected);
   } catch (const DecodeError& e) {
-    if (!readable) throw DecodeError("job " + id_ + ": " + e.what());
+    if (!readable) {
+      if (dynamic_cast<const SizeLimitError*>(&e))
+        throw SizeLimitError("job " + id_ + ": " + e.what());
+      throw DecodeError("job " + id_ + ": " + e.what());
+    }
     data_error_ = e.what();
     call = JobCall{};  // empty args and kwargs
   }
@@ -195,7 +199,7 @@ JobResult parse_result_entry(const Reply& entry, Serializer serializer, const st
     if (rv != fields.end()) r.value = decode_value(base64_decode(rv->second), serializer);
     auto exc = fields.find("exc_string");
     if (exc != fields.end() && !exc->second.empty()) {
-      r.exc_string = zlib_decompress(base64_decode(exc->second));
+      r.exc_string = zlib_decompress(base64_decode(exc->second), defaults::kMaxResultSize);
     }
   } catch (const DecodeError& e) {
     throw DecodeError("job " + job_id + ": result " + r.stream_id + ": " + e.what());
@@ -247,7 +251,9 @@ std::optional<std::string> Job::exc_info() const {
   auto it = fields_.find("exc_info");
   if (it == fields_.end() || it->second.empty()) return std::nullopt;
   try {
-    return zlib_decompress(it->second);
+    return zlib_decompress(it->second, defaults::kMaxResultSize);
+  } catch (const SizeLimitError& e) {
+    return std::string("(exc_info not shown: ") + e.what() + ")";
   } catch (const DecodeError&) {
     return it->second;
   }

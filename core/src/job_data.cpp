@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "msgpack_items.hpp"
+#include "rqcpp/byte_size.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/serialization.hpp"
 
@@ -80,17 +81,24 @@ std::string encode_job_data(const JobCall& call, Serializer serializer) {
   return zlib_compress(plain);
 }
 
-JobCall decode_job_data(std::string_view data, Serializer* detected) {
+JobCall decode_job_data(std::string_view data, Serializer* detected, std::uint64_t max_size) {
+  const auto too_large = [max_size] {
+    return SizeLimitError("job data is larger than " + format_byte_size(max_size) +
+                          " bytes (the reader's limit, rqworker --max-data-size)");
+  };
   std::string plain;
   if (looks_like_zlib(data)) {
     try {
-      plain = zlib_decompress(data);
+      plain = zlib_decompress(data, max_size);
+    } catch (const SizeLimitError&) {
+      throw too_large();
     } catch (const DecodeError&) {
       plain.assign(data);  // as RQ: fall back to the raw bytes
     }
   } else {
     plain.assign(data);
   }
+  if (plain.size() > max_size) throw too_large();
   Serializer s = detect(plain);
   if (detected) *detected = s;
   return s == Serializer::kJson ? decode_json_call(plain) : decode_msgpack_call(plain);

@@ -75,7 +75,9 @@ bool settled(const State& st, std::optional<JobResult>& out) {
       std::string text;
       if (!st.exc_info.empty()) {
         try {
-          text = zlib_decompress(st.exc_info);
+          text = zlib_decompress(st.exc_info, defaults::kMaxResultSize);
+        } catch (const SizeLimitError& e) {
+          text = std::string("(exc_info not shown: ") + e.what() + ")";
         } catch (const DecodeError&) {
           text = st.exc_info;  // RQ also falls back to the raw bytes
         }

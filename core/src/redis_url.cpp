@@ -193,6 +193,10 @@ std::string RedisUrl::redacted() const {
   return "redis://" + creds + h + ":" + std::to_string(port) + "/" + std::to_string(db);
 }
 
+std::string redact_url(std::string_view url) {
+  return mask(url);
+}
+
 std::string default_redis_url() {
   const char* env = std::getenv("RQ_REDIS_URL");
   if (env != nullptr && *env != '\0') return env;

@@ -97,6 +97,11 @@ std::optional<Clock::time_point> parse_timestamp(std::string_view s) {
       std::chrono::seconds(secs) + std::chrono::microseconds(micros)));
 }
 
+std::optional<Clock::time_point> time_in(long long seconds, Clock::time_point now) {
+  if (seconds < 0 || seconds >= kMaxUnixSeconds - unix_seconds(now)) return std::nullopt;
+  return now + std::chrono::seconds(seconds);
+}
+
 long long unix_seconds(Clock::time_point t) {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }

@@ -2,6 +2,7 @@
 // zlib.compress/decompress: RQ's job data and exception text.
 #include <zlib.h>
 
+#include "rqcpp/byte_size.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/serialization.hpp"
 
@@ -55,7 +56,7 @@ std::string zlib_compress(std::string_view bytes) {
   return out;
 }
 
-std::string zlib_decompress(std::string_view bytes) {
+std::string zlib_decompress(std::string_view bytes, std::uint64_t max_size) {
   thread_local Inflater inf;
   if (!inf.ok || inflateReset(&inf.zs) != Z_OK) throw DecodeError("zlib: inflateInit failed");
   z_stream& zs = inf.zs;
@@ -69,6 +70,10 @@ std::string zlib_decompress(std::string_view bytes) {
     zs.avail_out = sizeof buf;
     rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof buf - zs.avail_out);
+    if (out.size() > max_size) {
+      throw SizeLimitError("zlib data inflates to more than " + format_byte_size(max_size) +
+                           " bytes");
+    }
     if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input ended early
   }
   std::string msg = zs.msg ? zs.msg : "";

@@ -75,12 +75,46 @@ TEST_CASE_METHOD(ScriptFixture, "take and finish by a worker whose key is gone c
   CHECK(hget(keys::job("j1"), "status") == "started");
 }
 
-TEST_CASE_METHOD(ScriptFixture, "take refuses a wrong-typed key and pops nothing",
+TEST_CASE_METHOD(ScriptFixture, "take refuses a wrong-typed worker key and pops nothing",
                  "[scripts][take]") {
-  for (const auto& key :
-       {keys::worker("w"), keys::queue("default"), keys::started("default"), keys::job("j1")}) {
-    check_refused(
-        key, [&] { two_queued(*this); }, [&] { fetcher().take(conn); });
+  check_refused(
+      keys::worker("w"), [&] { two_queued(*this); }, [&] { fetcher().take(conn); });
+}
+
+// One broken key must not stop a worker's other queues (a hostile or
+// careless producer could write any key): the take passes over it and says
+// so, and leaves the key as it is.
+TEST_CASE_METHOD(ScriptFixture, "take passes over wrong-typed queue, registry and job keys",
+                 "[scripts][take]") {
+  const std::vector<std::string> both{"j1", "j2"};
+  SECTION("a queue key that is not a list") {
+    two_queued(*this);
+    conn.checked({"DEL", keys::queue("default")});
+    conn.checked({"SET", keys::queue("default"), "x"});
+    TakeReply t = fetcher().take(conn);
+    CHECK(t.kind == TakeReply::Kind::kEmpty);
+    CHECK(t.skipped == std::vector<std::string>{"default"});
+    CHECK(std::string(conn.checked({"GET", keys::queue("default")}).str()) == "x");
+  }
+  SECTION("a started registry that is not a zset") {
+    two_queued(*this);
+    conn.checked({"SET", keys::started("default"), "x"});
+    TakeReply t = fetcher().take(conn);
+    CHECK(t.kind == TakeReply::Kind::kEmpty);
+    CHECK(t.skipped == std::vector<std::string>{"default: job j1 (rq:wip:default is a string)",
+                                                "default: job j2 (rq:wip:default is a string)"});
+    CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() == both);
+  }
+  SECTION("a queued id whose job key is not a hash is dropped, as an id without a hash") {
+    two_queued(*this);
+    conn.checked({"DEL", keys::job("j1")});
+    conn.checked({"SET", keys::job("j1"), "x"});
+    TakeReply t = fetcher().take(conn);
+    REQUIRE(t.kind == TakeReply::Kind::kJob);
+    CHECK(t.job.id == "j2");
+    CHECK(t.skipped.empty());
+    CHECK(conn.checked({"LLEN", keys::queue("default")}).integer() == 0);
+    CHECK(std::string(conn.checked({"GET", keys::job("j1")}).str()) == "x");
   }
 }
 
@@ -151,7 +185,7 @@ TEST_CASE_METHOD(ScriptFixture, "finish refuses a wrong-typed key and writes not
   };
   for (const auto& key :
        {keys::worker("w"), keys::job("j1"), keys::started("default"), keys::finished("default"),
-        keys::results("j1"), keys::dependents("j1"), keys::queue("default"), keys::job("j2")}) {
+        keys::results("j1"), keys::dependents("j1"), keys::queue("default")}) {
     check_refused(key, setup, [&] { fetcher().finish(conn, outcome("finished"), true); });
   }
   check_refused(keys::failed("default"), setup,

@@ -110,3 +110,66 @@ TEST_CASE("rqctl plugins lists functions and survives crashing or hanging plugin
   CHECK_THAT(ok.out, Contains("\"version\": \"1.0.0\""));
   fs::remove_all(dir);
 }
+
+// Defect: a plugin whose manifest has a bogus function_count was loaded into
+// the worker process after its first job ("work" is entry 1), and a later
+// job naming a missing function walked off the table and crashed the worker.
+TEST_CASE("a plugin with a bogus function_count is refused whole; the worker lives",
+          "[worker][hot]") {
+  WorkerFixture f;
+  fs::path dir = temp_plugin_dir("badcount");
+  install(fs::path(test_plugin_dir()) / "libbadcount.so", dir);
+  install(fs::path(plugin_dir()) / "libbuiltin.so", dir);
+  for (const std::string worker_class : {"fork", "simple"}) {
+    INFO(worker_class);
+    Queue q(f.conn, worker_class);
+    const std::string first = q.enqueue("badcount:work").id();
+    const std::string missing = q.enqueue("badcount:nothere").id();
+    const std::string after = q.enqueue("builtin:add", 1, 2).id();
+    RunResult r = run({rqworker_path(), "--url", f.redis.url(), "--plugin-dir", dir.string(),
+                       "--burst", "--worker-class", worker_class, worker_class});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(f.status(first) == "failed");
+    CHECK_THAT(f.exc_info(first), Contains("bad manifest: entry 2 of 100000"));
+    CHECK(f.status(missing) == "failed");
+    CHECK_THAT(f.exc_info(missing), Contains("bad manifest"));
+    CHECK(f.status(after) == "finished");
+  }
+  fs::remove_all(dir);
+}
+
+// Defect: a world-writable plugin directory or file (anyone could run code
+// as the worker's user) was used without a word.
+TEST_CASE("a plugin directory or file anyone may write is refused unless allowed",
+          "[worker][hot]") {
+  WorkerFixture f;
+  fs::path dir = temp_plugin_dir("writable");
+  install(fs::path(plugin_dir()) / "libbuiltin.so", dir);
+  Queue q(f.conn, "ww");
+  const std::string id = q.enqueue("builtin:add", 1, 2).id();
+  auto worker = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv{rqworker_path(), "--url",      f.redis.url(),
+                                  "--plugin-dir",  dir.string(), "--burst"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("ww");
+    return run(argv);
+  };
+
+  fs::permissions(dir, fs::perms::others_write, fs::perm_options::add);
+  RunResult refused = worker({});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Contains("is writable by anyone on this host (mode 0"));
+  CHECK(f.status(id) == "queued");
+  CHECK(worker({"--allow-world-writable-plugins"}).exit_code == 0);
+  CHECK(f.status(id) == "finished");
+
+  fs::permissions(dir, fs::perms::others_write, fs::perm_options::remove);
+  fs::permissions(dir / "libbuiltin.so", fs::perms::others_write, fs::perm_options::add);
+  const std::string second = q.enqueue("builtin:add", 1, 2).id();
+  CHECK(worker({}).exit_code == 0);
+  CHECK(f.status(second) == "failed");
+  CHECK_THAT(f.exc_info(second), Contains("PluginError: plugin 'builtin': '"));
+  CHECK_THAT(f.exc_info(second), Contains("libbuiltin.so' is writable by anyone"));
+  fs::remove_all(dir);
+}

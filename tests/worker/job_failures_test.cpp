@@ -11,26 +11,6 @@ using Catch::Matchers::EndsWith;
 
 namespace {
 
-// A job hash written by hand (for what the Queue API refuses to enqueue).
-void write_raw_job(Connection& conn, const std::string& queue, const std::string& id,
-                   const std::string& data) {
-  std::string ts = now_timestamp();
-  conn.checked({"HSET",           keys::job(id),
-                "data",           data,
-                "status",         "queued",
-                "origin",         queue,
-                "timeout",        "180",
-                "created_at",     ts,
-                "enqueued_at",    ts,
-                "description",    "raw",
-                "started_at",     "",
-                "ended_at",       "",
-                "worker_name",    "",
-                "last_heartbeat", ""});
-  conn.checked({"SADD", std::string(keys::kQueues), keys::queue(queue)});
-  conn.checked({"RPUSH", keys::queue(queue), id});
-}
-
 struct Case {
   std::string name;
   std::string id;

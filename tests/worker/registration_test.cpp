@@ -93,13 +93,21 @@ TEST_CASE("the default name is a uuid4 hex and a bad start-up is one clear line"
   CHECK(std::all_of(name.begin(), name.end(),
                     [](char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); }));
 
-  RunResult unreachable = run({rqworker_path(), "--url", "redis://127.0.0.1:1/0", "q"});
+  RunResult unreachable =
+      run({rqworker_path(), "--url", "redis://127.0.0.1:1/0", "--plugin-dir", plugin_dir(), "q"});
   CHECK(unreachable.exit_code == 1);
   CHECK_THAT(unreachable.err, Contains("127.0.0.1:1"));
-  RunResult bad_url = run({rqworker_path(), "--url", "http://nope", "q"});
+  RunResult bad_url =
+      run({rqworker_path(), "--url", "http://nope", "--plugin-dir", plugin_dir(), "q"});
   CHECK(bad_url.exit_code == 2);
   CHECK_THAT(bad_url.err, Contains("bad Redis URL"));
   RunResult no_queue = run({rqworker_path(), "--url", f.redis.url()});
+  // A plugin directory that does not exist is refused at start (it used to
+  // be accepted, then every job failed).
+  RunResult no_dir =
+      run({rqworker_path(), "--url", f.redis.url(), "--plugin-dir", "/nonexistent/plugins", "q"});
+  CHECK(no_dir.exit_code == 2);
+  CHECK_THAT(no_dir.err, Contains("--plugin-dir '/nonexistent/plugins' does not exist"));
   CHECK(no_queue.exit_code == 2);
   RunResult help = run({rqworker_path(), "--help"});
   CHECK(help.exit_code == 0);

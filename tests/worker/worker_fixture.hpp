@@ -20,6 +20,7 @@
 #include "rqcpp/keys.hpp"
 #include "rqcpp/queue.hpp"
 #include "rqcpp/serialization.hpp"
+#include "rqcpp/timestamp.hpp"
 
 namespace rqcpp::test {
 
@@ -90,6 +91,26 @@ struct WorkerFixture {
     return pred();
   }
 };
+
+// A job hash written by hand (for what the Queue API refuses to enqueue).
+inline void write_raw_job(Connection& conn, const std::string& queue, const std::string& id,
+                          const std::string& data) {
+  std::string ts = now_timestamp();
+  conn.checked({"HSET",           keys::job(id),
+                "data",           data,
+                "status",         "queued",
+                "origin",         queue,
+                "timeout",        "180",
+                "created_at",     ts,
+                "enqueued_at",    ts,
+                "description",    "raw",
+                "started_at",     "",
+                "ended_at",       "",
+                "worker_name",    "",
+                "last_heartbeat", ""});
+  conn.checked({"SADD", std::string(keys::kQueues), keys::queue(queue)});
+  conn.checked({"RPUSH", keys::queue(queue), id});
+}
 
 // A log file for a worker started by a test, kept for post-mortems under
 // <build>/tests/worker/logs/ (unique per test process).

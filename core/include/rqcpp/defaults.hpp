@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string_view>
 
 namespace rqcpp::defaults {
@@ -30,6 +31,15 @@ inline constexpr std::chrono::seconds kMaxJobTimeout{3'155'760'000};
 // DecodeError instead of a recursion that exhausts the stack. Python's json
 // gives up near the same depth (its recursion limit, 1,000).
 inline constexpr int kMaxNestingDepth = 1000;
+// The largest payloads a worker takes (rqworker --max-data-size,
+// --max-meta-size, --max-result-size; rqctl and the C++ API read job data
+// with the first): bigger ones fail the job with a message naming the
+// limit, so a small zlib bomb (1 MiB that inflates to 1 GiB) or a runaway
+// result cannot exhaust the worker's memory. `data` is the inflated call
+// (function name, args and kwargs); Redis caps any one value at 512 MB.
+inline constexpr std::uint64_t kMaxDataSize = std::uint64_t{64} << 20;
+inline constexpr std::uint64_t kMaxMetaSize = std::uint64_t{16} << 20;
+inline constexpr std::uint64_t kMaxResultSize = std::uint64_t{64} << 20;
 // How long a finished job (and its result) is kept when it has no result_ttl.
 inline constexpr std::chrono::seconds kResultTtl{500};
 // How long a failed job is kept when it has no failure_ttl (one year).

@@ -41,6 +41,14 @@ class DecodeError : public Error {
   using Error::Error;
 };
 
+// Bytes larger than a configured limit (a job's inflated data, meta or
+// result): a DecodeError, so callers that show what cannot be decoded show
+// this too, but never the "raw bytes" fallback a corrupt zlib stream gets.
+class SizeLimitError : public DecodeError {
+ public:
+  using DecodeError::DecodeError;
+};
+
 // An operation that the job's current state does not allow (e.g. requeueing a
 // job that is not failed, cancelling a canceled job).
 class InvalidJobOperation : public Error {

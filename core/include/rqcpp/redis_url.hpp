@@ -28,6 +28,11 @@ struct RedisUrl {
   std::string redacted() const;
 };
 
+// URL text with every password replaced by *** (as in errors: the
+// authority's password, and query values named like "password"). Never
+// throws; `url` need not be valid.
+std::string redact_url(std::string_view url);
+
 // RQ_REDIS_URL from the environment when set and non-empty, else
 // defaults::kRedisUrl.
 std::string default_redis_url();

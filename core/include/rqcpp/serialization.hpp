@@ -6,8 +6,11 @@
 // functions here translate at the edge. None of them touch Redis.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "rqcpp/defaults.hpp"
 
 namespace rqcpp {
 
@@ -28,8 +31,11 @@ std::string encode_job_data(const JobCall& call, Serializer serializer);
 // Inverse of encode_job_data. Accepts zlib-compressed or raw bytes (as RQ
 // does) and detects the serializer from the first byte. Throws DecodeError
 // (message says what is wrong) for anything that is not a 4-element array with
-// a string func_name, an array of args and a map of kwargs.
-JobCall decode_job_data(std::string_view data, Serializer* detected = nullptr);
+// a string func_name, an array of args and a map of kwargs, and
+// SizeLimitError when the data, inflated, is larger than `max_size` bytes
+// (inflating stops there: a zlib bomb costs at most that much memory).
+JobCall decode_job_data(std::string_view data, Serializer* detected = nullptr,
+                        std::uint64_t max_size = defaults::kMaxDataSize);
 
 // A value (msgpack bytes) as the given serializer writes it, and back.
 // Throws DecodeError on malformed input.
@@ -53,9 +59,10 @@ std::string python_repr(std::string_view msgpack);
 std::string call_description(const JobCall& call);
 
 // zlib format (header 78 9c), as RQ needs. zlib_decompress throws
-// DecodeError on corrupt input.
+// DecodeError on corrupt input, and SizeLimitError as soon as the output
+// would pass `max_size` bytes.
 std::string zlib_compress(std::string_view bytes);
-std::string zlib_decompress(std::string_view bytes);
+std::string zlib_decompress(std::string_view bytes, std::uint64_t max_size = UINT64_MAX);
 
 // Standard base64 with '=' padding; base64_decode throws DecodeError.
 std::string base64_encode(std::string_view bytes);

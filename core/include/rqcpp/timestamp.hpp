@@ -20,6 +20,10 @@ std::string now_timestamp();
 inline constexpr long long kMaxUnixSeconds =
     std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count();
 
+// `now` + `seconds` (not negative), or nullopt when that is after
+// kMaxUnixSeconds: the one check of a delay given in seconds (rqctl --in).
+std::optional<Clock::time_point> time_in(long long seconds, Clock::time_point now = Clock::now());
+
 // Accepts TS with or without fraction (RQ's two read formats). Empty input,
 // a time after kMaxUnixSeconds, or anything else gives nullopt.
 std::optional<Clock::time_point> parse_timestamp(std::string_view text);

@@ -85,7 +85,9 @@ ChildProcess::ChildProcess(ChildProcess&& o) noexcept
       fd_(o.fd_),
       reaped_(o.reaped_),
       status_(o.status_),
-      output_(std::move(o.output_)) {
+      output_(std::move(o.output_)),
+      output_limit_(o.output_limit_),
+      overflowed_(o.overflowed_) {
   o.pid_ = -1;
   o.fd_ = -1;
   o.reaped_ = true;
@@ -108,6 +110,13 @@ void ChildProcess::on_readable() {
     ssize_t n = read(fd_, buf, sizeof buf);
     if (n > 0) {
       output_.append(buf, static_cast<size_t>(n));
+      if (output_.size() > output_limit_) {
+        overflowed_ = true;
+        kill();
+        close(fd_);
+        fd_ = -1;
+        return;
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) continue;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -50,6 +51,12 @@ class ChildProcess {
   void on_readable();
   // What the child wrote so far.
   const std::string& output() const { return output_; }
+  // Caps what is kept of the child's output: once it wrote more than
+  // `max_bytes`, the child is killed, its pipe closed and output_overflowed()
+  // is true (a runaway child cannot fill the parent's memory).
+  void limit_output(size_t max_bytes) { output_limit_ = max_bytes; }
+  bool output_overflowed() const { return overflowed_; }
+  size_t output_limit() const { return output_limit_; }
   // Non-blocking: reaps the child if it has exited (then drains the pipe).
   // Returns true once the child is reaped.
   bool try_reap();
@@ -70,6 +77,8 @@ class ChildProcess {
   bool reaped_ = false;
   int status_ = 0;
   std::string output_;
+  size_t output_limit_ = SIZE_MAX;
+  bool overflowed_ = false;
 };
 
 // Waiting for a forked child without ever blocking the

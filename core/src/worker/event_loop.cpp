@@ -116,12 +116,12 @@ EventLoop::Running::~Running() {
 
 QueueWaiter::QueueWaiter(RedisUrl url, const std::vector<std::string>& queues)
     : url_(std::move(url)) {
-  for (const auto& q : queues) slots_.push_back(Slot{keys::queue(q), std::nullopt, false});
+  for (const auto& q : queues) slots_.push_back(Slot{q, keys::queue(q), std::nullopt, false});
 }
 
 void QueueWaiter::arm() {
   for (Slot& s : slots_) {
-    if (s.in_flight) continue;
+    if (s.in_flight || s.skipped) continue;
     if (!s.conn) s.conn.emplace(PollConnection::open(url_));
     s.conn->send({"BLMOVE", s.key, s.key, "RIGHT", "RIGHT", "0"});
     s.in_flight = true;
@@ -143,7 +143,9 @@ bool QueueWaiter::on_poll(const std::vector<pollfd>& fds) {
       std::optional<Reply> r = s.conn->read();
       if (!r) break;  // partial reply; the rest comes with the next poll
       s.in_flight = false;
-      if (r->is_error()) {
+      // The key changed type while we waited: the take that follows
+      // reports it and passes it over.
+      if (r->is_error() && r->str().find("WRONGTYPE") == std::string_view::npos) {
         throw RedisError("waiting on " + s.key + " failed: " + std::string(r->str()));
       }
       ready = true;
@@ -151,6 +153,16 @@ bool QueueWaiter::on_poll(const std::vector<pollfd>& fds) {
     }
   }
   return ready;
+}
+
+void QueueWaiter::skip(const std::vector<std::string>& queues) {
+  for (Slot& s : slots_) {
+    s.skipped = std::find(queues.begin(), queues.end(), s.name) != queues.end();
+  }
+}
+
+bool QueueWaiter::skipping() const {
+  return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.skipped; });
 }
 
 void QueueWaiter::reset() {

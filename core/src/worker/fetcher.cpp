@@ -35,8 +35,10 @@ TakeReply parse_take(const Reply& r, size_t first) {
       t.job.on_failure = r.at(first + 8).str();
       t.job.on_stopped = r.at(first + 9).str();
     }
+    for (size_t i = first + 10; i < r.size(); ++i) t.skipped.emplace_back(r.at(i).str());
   } else if (kind == "empty") {
     t.kind = TakeReply::Kind::kEmpty;
+    for (size_t i = first + 1; i < r.size(); ++i) t.skipped.emplace_back(r.at(i).str());
   } else if (kind == "suspended") {
     t.kind = TakeReply::Kind::kSuspended;
   } else if (kind == "unregistered") {

@@ -40,6 +40,9 @@ struct TakeReply {
   Kind kind = Kind::kNone;   // kNone: finish without take
   TakenJob job;              // when kJob
   std::string finish_state;  // finish_and_take only: "done", "retried", "skipped"
+  // kJob, kEmpty: what the take had to pass over: a queue whose key is not
+  // a list, or "<queue>: job <id> (<why>)" (take_finish.lua says which).
+  std::vector<std::string> skipped;
 };
 
 // One job's outcome, already encoded for Redis.
@@ -58,9 +61,10 @@ class Fetcher {
   Fetcher(std::string worker_name, std::vector<std::string> queues,
           std::chrono::seconds monitoring_interval, long long default_result_ttl);
 
-  // Takes the next job: one round trip. Throws RedisError, also when a key
-  // the take would touch has the wrong type (the message names it; nothing
-  // was popped or written).
+  // Takes the next job: one round trip. Queues that cannot be served (a key
+  // of the wrong type) are passed over and named in TakeReply::skipped.
+  // Throws RedisError, also when the worker's own key has the wrong type
+  // (the message names it; nothing was popped or written).
   TakeReply take(Connection& conn) const;
   // Records the outcome (and takes the next job when take_next): one round
   // trip. Safe to repeat after a lost reply; writes nothing when it throws

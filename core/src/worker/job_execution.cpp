@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 
+#include "rqcpp/byte_size.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/serialization.hpp"
 
@@ -85,29 +86,53 @@ FinishRequest make_finish_request(const TakenJob& job, Serializer serializer,
   return f;
 }
 
+std::string over_limit(const char* what, size_t size, std::uint64_t limit, const char* option) {
+  return std::string("the job's ") + what + " is " + std::to_string(size) + " bytes, more than " +
+         format_byte_size(limit) + " (rqworker --max-" + option + "-size)";
+}
+
+// A result or meta the job produced over the limits is not written: the job
+// fails instead, saying which limit it crossed.
+void enforce_limits(CallOutcome& o, const PayloadLimits& limits) {
+  if (o.ok && o.result && o.result->size() > limits.result) {
+    o = CallOutcome::failure("SizeLimitError",
+                             over_limit("result", o.result->size(), limits.result, "result"));
+  } else if (o.meta && o.meta->size() > limits.meta) {
+    o = CallOutcome::failure("SizeLimitError",
+                             over_limit("meta", o.meta->size(), limits.meta, "meta"));
+  }
+}
+
 }  // namespace
 
-ExecutedJob execute_job(const TakenJob& job, const PluginCall& base, const CallRunner& run,
-                        const OutcomeInspector& inspect) {
+ExecutedJob execute_job(const TakenJob& job, const PluginCall& base, const PayloadLimits& limits,
+                        const CallRunner& run, const OutcomeInspector& inspect) {
   const auto start = std::chrono::steady_clock::now();
   PluginCall call = base;
   call.id = job.id;
   call.origin = job.origin;
   call.fn = nullptr;
   CallOutcome outcome;
-  bool decoded = false;
+  bool runnable = false;
   try {
-    JobCall data = decode_job_data(job.data, &call.serializer);
+    JobCall data = decode_job_data(job.data, &call.serializer, limits.data);
     call.func_name = std::move(data.func_name);
     call.args = std::move(data.args);
     call.kwargs = std::move(data.kwargs);
-    decoded = true;
+    runnable = true;
+  } catch (const SizeLimitError& e) {
+    outcome = CallOutcome::failure("SizeLimitError", e.what());
+    call.func_name = "<too large>";
   } catch (const DecodeError& e) {
     outcome =
         CallOutcome::failure("DecodeError", std::string("job data cannot be decoded: ") + e.what());
     call.func_name = "<undecodable>";
   }
-  if (decoded && !job.meta.empty()) {
+  if (runnable && job.meta.size() > limits.meta) {
+    outcome = CallOutcome::failure("SizeLimitError",
+                                   over_limit("meta", job.meta.size(), limits.meta, "meta"));
+    runnable = false;
+  } else if (runnable && !job.meta.empty()) {
     try {
       call.meta = decode_value(job.meta, call.serializer);
     } catch (const DecodeError& e) {
@@ -115,7 +140,10 @@ ExecutedJob execute_job(const TakenJob& job, const PluginCall& base, const CallR
                    e.what());
     }
   }
-  if (decoded) outcome = run(call);
+  if (runnable) {
+    outcome = run(call);
+    enforce_limits(outcome, limits);
+  }
   if (inspect) inspect(call, outcome);
   ExecutedJob out;
   out.working_time =

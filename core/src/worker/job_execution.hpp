@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "rqcpp/worker/worker.hpp"
 #include "worker/fetcher.hpp"
 #include "worker/plugin_call.hpp"
 
@@ -33,9 +34,11 @@ using OutcomeInspector = std::function<void(const PluginCall& call, const CallOu
 // meta the job's serializer cannot encode turns a success into a
 // DecodeError failure, so a value Python could not read is never written; a
 // failure is stored as a Python-traceback-like text whose last line is
-// "<Type>: <message>"). `base` supplies redis_url and plugin_dir. Never
+// "<Type>: <message>"). `base` supplies redis_url and plugin_dir. Data or
+// meta over `limits` fail the job (SizeLimitError) without running it; a
+// result or a set meta over them turn a success into that failure. Never
 // throws.
-ExecutedJob execute_job(const TakenJob& job, const PluginCall& base, const CallRunner& run,
-                        const OutcomeInspector& inspect = nullptr);
+ExecutedJob execute_job(const TakenJob& job, const PluginCall& base, const PayloadLimits& limits,
+                        const CallRunner& run, const OutcomeInspector& inspect = nullptr);
 
 }  // namespace rqcpp

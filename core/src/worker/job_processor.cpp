@@ -56,9 +56,10 @@ ProcessedJob JobProcessor::process(const TakenJob& job) {
                                   std::string("cannot start a work horse: ") + e.what());
     }
   };
-  out.executed = execute_job(job, base_, run, [&](const PluginCall& call, const CallOutcome& o) {
-    out.callback = pick_callback(job, call, o, stopped);
-  });
+  out.executed = execute_job(job, base_, opt_.payload_limits, run,
+                             [&](const PluginCall& call, const CallOutcome& o) {
+                               out.callback = pick_callback(job, call, o, stopped);
+                             });
   if (stopped) {
     FinishRequest& f = out.executed.finish;
     f.status = "stopped";
@@ -78,6 +79,10 @@ CallOutcome JobProcessor::run_in_horse(PluginCall& call, const TakenJob& job, do
   TriedPlugins::Lookup found = plugins_.loaded_function(opt_.plugin_dir, call.func_name);
   call.fn = found.fn;
   WorkHorse h = start_horse(call);
+  // Room for the result, the meta and the error texts; beyond it the horse
+  // is killed before it fills this process's memory.
+  constexpr std::uint64_t kOutcomeSlack = std::uint64_t{1} << 20;
+  h.process().limit_output(opt_.payload_limits.result + opt_.payload_limits.meta + kOutcomeSlack);
   ChildWatch watch;
   watch.job_id = job.id;
   if (timeout > 0) {
@@ -103,7 +108,7 @@ CallOutcome JobProcessor::run_in_horse(PluginCall& call, const TakenJob& job, do
   } else {
     outcome = h.outcome();
   }
-  if (h.reported()) plugins_.adopt(opt_.plugin_dir, found);
+  if (h.reported() && outcome.plugin_checked) plugins_.adopt(opt_.plugin_dir, found);
   if (!h.reaped()) exiting_.push_back(std::move(h));
   return outcome;
 }

@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "rqcpp/byte_size.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/keys.hpp"
 #include "rqcpp/uuid.hpp"
 #include "rqcpp/worker/worker.hpp"
 #include "worker/dequeue_strategy.hpp"
+#include "worker/plugin_loader.hpp"
 
 namespace rqcpp {
 
@@ -60,6 +62,7 @@ Launcher::Launcher(WorkerOptions options)
       periodic_(opt_, redis_),
       processor_(opt_, redis_, record_, loop_, periodic_) {
   fetcher_.set_heartbeat_ttls(idle_worker_ttl(opt_), opt_.heartbeat_grace);
+  allow_world_writable_plugins(opt_.allow_world_writable_plugins);
   loop_.on_warm_stop_while_busy([this] {
     redis_.once("recording the shutdown request",
                 [&](Connection& c) { record_.shutdown_requested(c); });
@@ -77,7 +80,7 @@ WorkerStats Launcher::run() {
   } close{*this};
 
   record_.register_birth(redis_.connection());
-  redis_.add_calls(3);  // CLIENT SETNAME+ID, CLIENT LIST, register
+  redis_.add_calls(2);  // CLIENT SETNAME, register
   spdlog::info("Worker {} started with PID {} ({})", record_.key(), getpid(), opt_.version_text);
   spdlog::info("Listening on {}{}", joined(opt_.queues, ", "), opt_.burst ? " (burst)" : "");
   next_heartbeat_ = Steady::now() + idle_heartbeat_period(opt_);
@@ -177,6 +180,7 @@ TakeReply Launcher::take() {
       spdlog::info("Worker resumed");
       suspended_ = false;
     }
+    note_skipped(r);
     if (r.kind != TakeReply::Kind::kUnregistered) return r;
     spdlog::warn("worker key {} vanished; registering again", record_.key());
     if (!redis_.retry("registering again", false,
@@ -200,6 +204,7 @@ TakeReply Launcher::finish(const FinishRequest& request, bool take_next) {
       return {};
     }
     if (r.kind != TakeReply::Kind::kUnregistered) {
+      note_skipped(r);
       if (r.finish_state == "skipped") {
         spdlog::warn(
             "job {} was no longer started by this worker (deleted, or recorded "
@@ -214,7 +219,24 @@ TakeReply Launcher::finish(const FinishRequest& request, bool take_next) {
   }
 }
 
+void Launcher::note_skipped(const TakeReply& r) {
+  if (r.kind != TakeReply::Kind::kJob && r.kind != TakeReply::Kind::kEmpty) return;
+  if (r.skipped != skipped_) {
+    if (r.skipped.empty()) {
+      spdlog::info("Every queue can be served again");
+    } else {
+      spdlog::warn("Passing over what cannot be served (the rest is served): {}",
+                   joined(r.skipped, "; "));
+    }
+    skipped_ = r.skipped;
+  }
+  waiter_.skip(r.skipped);
+}
+
 void Launcher::wait_for_work() {
+  // A queue passed over is looked at again now and then: it may be repaired.
+  constexpr auto kSkippedRecheck = std::chrono::seconds(5);
+  const Steady::time_point recheck = Steady::now() + kSkippedRecheck;
   for (;;) {
     if (loop_.stop_requests() > 0) return;
     loop_.subscribe();
@@ -224,10 +246,12 @@ void Launcher::wait_for_work() {
       waiter_.add_fds(fds);
       Steady::time_point wake = periodic_.next(next_heartbeat_);
       if (idle_deadline_) wake = std::min(wake, *idle_deadline_);
+      if (waiter_.skipping()) wake = std::min(wake, recheck);
       fds = loop_.poll(std::move(fds), until(wake));
       if (loop_.stop_requests() > 0) return;
       if (waiter_.on_poll(fds)) return;
       if (idle_deadline_ && Steady::now() >= *idle_deadline_) return;
+      if (waiter_.skipping() && Steady::now() >= recheck) return;
       periodic_.run_scheduler_if_due();
       periodic_.maintain_if_due();
     } catch (const RedisError& e) {
@@ -262,6 +286,11 @@ Launcher::Steady::time_point Launcher::idle_duties() {
   return periodic_.next(next_heartbeat_, false);
 }
 
+namespace {
+// Below this every job would fail (an empty meta map alone is a byte).
+constexpr std::uint64_t kMinPayloadLimit = 1024;
+}  // namespace
+
 WorkerOptions validate_worker_options(WorkerOptions o) {
   if (o.queues.empty()) throw std::invalid_argument("at least one QUEUE is required");
   for (const auto& q : o.queues) {
@@ -278,6 +307,18 @@ WorkerOptions validate_worker_options(WorkerOptions o) {
   at_least(o.scheduler_interval, std::chrono::milliseconds(10), "scheduler interval", "ms");
   if (o.max_jobs < 0 || o.max_idle_time.count() < 0) {
     throw std::invalid_argument("--max-jobs and --max-idle-time must not be negative");
+  }
+  for (auto [limit, flag] : {std::pair{o.payload_limits.data, "--max-data-size"},
+                             std::pair{o.payload_limits.meta, "--max-meta-size"},
+                             std::pair{o.payload_limits.result, "--max-result-size"}}) {
+    if (limit < kMinPayloadLimit) {
+      throw std::invalid_argument(std::string(flag) + " must be at least " +
+                                  format_byte_size(kMinPayloadLimit));
+    }
+  }
+  if (std::string problem = plugin_path_problem(o.plugin_dir, o.allow_world_writable_plugins);
+      !problem.empty()) {
+    throw std::invalid_argument("--plugin-dir " + problem);
   }
   if (o.name.empty()) o.name = uuid4_hex();
   return o;

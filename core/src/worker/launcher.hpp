@@ -43,6 +43,8 @@ class Launcher {
   bool handle_no_job(TakeReply::Kind kind);
   void log_and_count(const TakenJob& job, const ExecutedJob& done);
   TakeReply take();
+  // Logs a change in what the take passed over and tells the waiter.
+  void note_skipped(const TakeReply& r);
   TakeReply finish(const FinishRequest& request, bool take_next);
   void wait_for_work();
   void wait_while_suspended();
@@ -59,7 +61,8 @@ class Launcher {
   PeriodicTasks periodic_;
   JobProcessor processor_;
   WorkerStats stats_;
-  bool suspended_ = false;  // the last take found rq:suspended (logged once)
+  bool suspended_ = false;            // the last take found rq:suspended (logged once)
+  std::vector<std::string> skipped_;  // what the last take passed over (logged on change)
   Steady::time_point next_heartbeat_;
   long long jobs_run_ = 0;
   std::optional<Steady::time_point> idle_deadline_;  // while idle with max_idle_time

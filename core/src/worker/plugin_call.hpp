@@ -45,6 +45,10 @@ struct CallOutcome {
   std::string traceback;
   // The meta as the plugin last set it; nullopt when it never called set_meta.
   std::optional<std::string> meta;
+  // Set by a work horse that loaded the job's plugin itself and whose load
+  // passed Plugin::load's checks, whole manifest included: only then may the
+  // worker load that file into its own process (TriedPlugins::adopt).
+  bool plugin_checked = false;
 
   static CallOutcome failure(std::string type, std::string message);
 };

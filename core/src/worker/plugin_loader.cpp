@@ -2,8 +2,12 @@
 #include "worker/plugin_loader.hpp"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
+#include <atomic>
 #include <boost/dll/shared_library.hpp>
+#include <cstdio>
+#include <cstring>
 #include <system_error>
 
 namespace rqcpp {
@@ -25,7 +29,65 @@ bool inside(const fs::path& outer, const fs::path& inner) {
   return true;
 }
 
+// The whole manifest, entry by entry, so a bogus function_count (or a
+// garbage entry) is refused here instead of being walked later by a
+// lookup: every entry needs a name (read to its end) and a function that
+// lies in the plugin's own code. The walk may read past a short table; the
+// first load of a file happens in a forked child (a horse or a probe), and
+// the worker loads a file itself only after a child passed this check, so a
+// walk that faults only ever kills that child.
+void check_manifest(const rqcpp_manifest& m, const void* anchor) {
+  // More functions than any plugin has, and few enough to walk quickly.
+  constexpr size_t kMaxFunctions = 65536;
+  constexpr size_t kMaxNameLength = 256;
+  Dl_info self{};
+  if (dladdr(anchor, &self) == 0) throw PluginError("bad manifest: cannot locate the plugin");
+  const auto in_plugin = [&](const void* addr) {
+    Dl_info at{};
+    return addr != nullptr && dladdr(addr, &at) != 0 && at.dli_fbase == self.dli_fbase;
+  };
+  if (m.function_count > kMaxFunctions) {
+    throw PluginError("bad manifest: function_count " + std::to_string(m.function_count) +
+                      " is more than " + std::to_string(kMaxFunctions));
+  }
+  if (m.function_count > 0 && m.functions == nullptr) {
+    throw PluginError("bad manifest: function_count " + std::to_string(m.function_count) +
+                      " but no function table");
+  }
+  for (size_t i = 0; i < m.function_count; ++i) {
+    const rqcpp_function& f = m.functions[i];
+    const std::string entry =
+        "bad manifest: entry " + std::to_string(i + 1) + " of " + std::to_string(m.function_count);
+    if (f.name == nullptr || strnlen(f.name, kMaxNameLength) == kMaxNameLength) {
+      throw PluginError(entry + " has no name (is function_count right?)");
+    }
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): a code address for dladdr
+    if (!in_plugin(reinterpret_cast<const void*>(f.fn))) {
+      throw PluginError(entry + " has no function in the plugin (is function_count right?)");
+    }
+  }
+}
+
+std::atomic<bool> world_writable_allowed{false};
+
 }  // namespace
+
+void allow_world_writable_plugins(bool allow) {
+  world_writable_allowed = allow;
+}
+
+std::string plugin_path_problem(const fs::path& path, bool allow_world_writable) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "'" + path.string() + "' does not exist";
+  if ((st.st_mode & S_IWOTH) != 0 && !allow_world_writable) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return "'" + path.string() + "' is writable by anyone on this host (mode " + mode +
+           "), so anyone could run code as the worker's user: refused (chmod o-w it, or "
+           "rqworker --allow-world-writable-plugins)";
+  }
+  return "";
+}
 
 bool valid_plugin_name(std::string_view libname) {
   return FunctionRef::is_valid_libname(libname);
@@ -67,6 +129,11 @@ fs::path resolve_plugin(const fs::path& plugin_dir, std::string_view libname) {
       throw PluginError("plugin '" + name + "' resolves outside the plugin directory (" +
                         real.string() + "), refused");
     }
+    for (const fs::path& p : {real_dir, real}) {
+      if (std::string problem = plugin_path_problem(p, world_writable_allowed); !problem.empty()) {
+        throw PluginError("plugin '" + name + "': " + problem);
+      }
+    }
     return real;
   }
   throw PluginError("unknown plugin '" + name + "' (no lib" + name + ".so or " + name + ".so in " +
@@ -100,6 +167,7 @@ Plugin Plugin::load(const fs::path& plugin_dir, std::string_view libname) {
     throw PluginError("ABI mismatch (plugin " + std::to_string(p.manifest_->abi_version) +
                       ", worker " + std::to_string(RQCPP_ABI_VERSION) + ")");
   }
+  check_manifest(*p.manifest_, reinterpret_cast<const void*>(manifest_fn));
   return p;
 }
 

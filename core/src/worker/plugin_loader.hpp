@@ -52,10 +52,23 @@ std::array<std::filesystem::path, 2> plugin_file_candidates(const std::filesyste
 // The libname a plugin file is reached by: "libx.so" and "x.so" -> "x".
 std::string plugin_libname_of(const std::filesystem::path& file);
 
+// Whether plugins may be loaded from a directory or file that anyone on the
+// host may write (anyone could then run code as the worker's user). Off by
+// default; a process-wide policy, set once at start (rqworker
+// --allow-world-writable-plugins) before any fork, so horses and probes
+// inherit it.
+void allow_world_writable_plugins(bool allow);
+
+// "" when `path` (a plugin directory or file) may be used, else why not:
+// it does not exist, or it is writable by anyone on the host (mode o+w)
+// and `allow_world_writable` is false. The one rule for both.
+std::string plugin_path_problem(const std::filesystem::path& path, bool allow_world_writable);
+
 // The file lib<libname>.so or <libname>.so in `plugin_dir`, as a real path.
 // Throws PluginError: "invalid plugin name", "plugin directory ... does not
-// exist", "unknown plugin ..." (neither file exists), or "... resolves
-// outside the plugin directory" (a symlink escaping it).
+// exist", "unknown plugin ..." (neither file exists), "... resolves
+// outside the plugin directory" (a symlink escaping it), or the directory's
+// or file's plugin_path_problem (writable by anyone).
 std::filesystem::path resolve_plugin(const std::filesystem::path& plugin_dir,
                                      std::string_view libname);
 
@@ -67,7 +80,9 @@ class Plugin {
   // Resolves and dlopens `libname` (RTLD_NOW | RTLD_LOCAL), then checks the
   // manifest. Throws PluginError: any resolve_plugin error, "plugin failed to
   // load: <dlerror>", "not an rqcpp plugin (no rqcpp_plugin_manifest)",
-  // "ABI mismatch (plugin N, worker M)".
+  // "ABI mismatch (plugin N, worker M)", "bad manifest: ..." (a
+  // function_count over 65536, or an entry, name or function pointer
+  // outside the plugin's mapping: a wrong function_count).
   static Plugin load(const std::filesystem::path& plugin_dir, std::string_view libname);
 
   Plugin(Plugin&&) noexcept;

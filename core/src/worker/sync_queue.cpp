@@ -63,7 +63,7 @@ Job SyncQueue::enqueue_call(std::string_view func_name, const Args& args,
 
   PluginCall base;
   base.plugin_dir = plugin_dir_;  // no Redis URL: save_meta is not available here
-  ExecutedJob executed = execute_job(taken, base, [&](PluginCall& call) {
+  ExecutedJob executed = execute_job(taken, base, PayloadLimits{}, [&](PluginCall& call) {
     return run_guarded([&] {
       FunctionRef ref = plugin_function_ref(call.func_name);
       auto it = plugins_.find(ref.libname);

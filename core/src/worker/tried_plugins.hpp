@@ -69,8 +69,9 @@ class TriedPlugins {
   Lookup loaded_function(const std::string& plugin_dir, const std::string& func_name);
 
   // After a horse loaded the plugin of `tried` (looked up with fn ==
-  // nullptr) and reported, loads it here too, so later horses inherit it;
-  // the horse was the trial. Does nothing if the file changed since the
+  // nullptr) and reported that it passed Plugin::load's checks
+  // (CallOutcome::plugin_checked; call it only then), loads it here too, so
+  // later horses inherit it; the horse was the trial. Does nothing if the file changed since the
   // lookup or it does not load. Never throws.
   void adopt(const std::string& plugin_dir, const Lookup& tried);
 

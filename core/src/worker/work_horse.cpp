@@ -25,7 +25,7 @@ namespace {
 
 // The frames on a horse's pipes (same binary on both ends, so no
 // versioning; lengths are native u64). Outcome (child -> parent): u64 body
-// length, then u8 ok, u8 has_result, u8 has_meta and five length-prefixed
+// length, then u8 ok, u8 has_result, u8 has_meta, u8 plugin_checked and five length-prefixed
 // strings (result, exc_type, exc_message, traceback, meta). Job (parent ->
 // standby child, which reads to end of file): the PluginCall's strings, its
 // serializer and its function pointer (valid in the child, forked from the
@@ -77,6 +77,7 @@ std::string encode(const CallOutcome& o) {
   body.push_back(o.ok ? 1 : 0);
   body.push_back(o.result ? 1 : 0);
   body.push_back(o.meta ? 1 : 0);
+  body.push_back(o.plugin_checked ? 1 : 0);
   put_str(body, o.result ? *o.result : std::string());
   put_str(body, o.exc_type);
   put_str(body, o.exc_message);
@@ -100,6 +101,7 @@ std::optional<CallOutcome> decode(std::string_view buffer) {
   o.ok = r.u8() != 0;
   bool has_result = r.u8() != 0;
   bool has_meta = r.u8() != 0;
+  o.plugin_checked = r.u8() != 0;
   std::string result = r.str();
   o.exc_type = r.str();
   o.exc_message = r.str();
@@ -170,6 +172,7 @@ void write_all(int fd, const std::string& bytes) {
     plugin.emplace(Plugin::load(job.plugin_dir, ref.libname));
     return call_plugin_function(job, plugin->function(ref.function));
   });
+  outcome.plugin_checked = plugin.has_value();
   // Only the child's own stdio buffers (the parent writes nothing to stdout
   // and logs unbuffered to stderr), so a plugin's printf output is not lost.
   std::fflush(nullptr);
@@ -276,6 +279,13 @@ bool WorkHorse::reported() const {
 }
 
 CallOutcome WorkHorse::outcome() const {
+  if (child_.output_overflowed()) {
+    return CallOutcome::failure("SizeLimitError",
+                                "the work horse sent an outcome of more than " +
+                                    std::to_string(child_.output_limit()) +
+                                    " bytes (its result, meta or error text is too large; "
+                                    "rqworker --max-result-size, --max-meta-size) and was killed");
+  }
   const std::string& buffer = child_.output();
   if (!buffer.empty()) {
     try {

@@ -1,6 +1,9 @@
 // Worker registration, heartbeat and death; see worker_record.hpp.
 #include "worker/worker_record.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "rqcpp/connection.hpp"
@@ -25,18 +28,30 @@ std::string hostname() {
   return buf;
 }
 
-// The `addr=` of this connection's CLIENT LIST line (what RQ stores).
+// This connection's address as Redis sees it (the `addr=` of CLIENT LIST,
+// which RQ stores), from the socket itself: CLIENT LIST is an admin
+// command a locked-down user may not run (README, "Locked-down Redis").
+// Behind NAT Redis would see another address; RQ's value is informational.
 std::string own_address(Connection& conn, const std::string& name) {
-  conn.append({"CLIENT", "SETNAME", name});  // refused for names with spaces: harmless
-  conn.append({"CLIENT", "ID"});
-  std::vector<Reply> r = conn.replies();
-  if (r.size() != 2 || r[1].type() != Reply::Type::kInteger) return "unknown";
-  Reply line = conn.command({"CLIENT", "LIST", "ID", std::to_string(r[1].integer())});
-  std::string_view text = line.str();
-  size_t at = text.find("addr=");
-  if (at == std::string_view::npos) return "unknown";
-  text.remove_prefix(at + 5);
-  return std::string(text.substr(0, text.find_first_of(" \n")));
+  conn.command({"CLIENT", "SETNAME", name});  // refused for names with spaces: harmless
+  if (!conn.url().unix_path.empty()) return conn.url().unix_path + ":0";
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getsockname(conn.fd(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "unknown";
+  char host[INET6_ADDRSTRLEN] = {};
+  int port = 0;
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  } else {
+    return "unknown";
+  }
+  return std::string(host) + ":" + std::to_string(port);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     // The worker's option check is part of the installed API too.
     rqcpp::WorkerOptions options;
     options.queues = {argv[2]};
+    options.plugin_dir = argv[3];
     options = rqcpp::validate_worker_options(options);
 
     rqcpp::Connection conn = rqcpp::Connection::open(argv[1]);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,12 +34,26 @@ enum class DequeueStrategy {
   kRandom,      // shuffle the queues after each job
 };
 
+// The largest job payloads a worker handles, in bytes (defaults.hpp says
+// why there are limits). A job over one fails with a SizeLimitError that
+// names the limit; its function is never run for data or meta over the
+// limit.
+struct PayloadLimits {
+  std::uint64_t data = defaults::kMaxDataSize;      // the `data` field, inflated
+  std::uint64_t meta = defaults::kMaxMetaSize;      // meta as stored, and as the job sets it
+  std::uint64_t result = defaults::kMaxResultSize;  // the return value, msgpack
+};
+
 struct WorkerOptions {
   std::string redis_url;            // redis://... or unix://...
   std::vector<std::string> queues;  // priority order; at least one
   std::string plugin_dir;           // where lib<name>.so plugins live
-  std::string name;                 // empty: uuid4 hex
-  bool burst = false;               // exit once the queues are empty
+  // Load plugins from a directory or file anyone on the host may write
+  // (refused by default: anyone could run code as the worker's user). A
+  // process-wide policy: the last Worker constructed sets it.
+  bool allow_world_writable_plugins = false;
+  std::string name;    // empty: uuid4 hex
+  bool burst = false;  // exit once the queues are empty
   // Heartbeat period while busy (and idle); RQ's job_monitoring_interval.
   // A running job's heartbeat TTL (worker key and rq:wip deadline) is
   // min(timeout - elapsed, this) + heartbeat_grace.
@@ -77,6 +92,8 @@ struct WorkerOptions {
   // How long a job's on_success/on_failure/on_stopped callback may run in its
   // own work horse before it is killed (RQ's CALLBACK_TIMEOUT).
   std::chrono::seconds callback_timeout = defaults::kCallbackTimeout;
+  // rqworker --max-data-size, --max-meta-size, --max-result-size.
+  PayloadLimits payload_limits;
   // Written to the worker hash's python_version field.
   std::string version_text{defaults::kWorkerVersionText};
   // kFork (RQ's Worker): each job runs in a forked work horse. kSimple (RQ's
@@ -105,7 +122,9 @@ struct WorkerStats {
 // std::invalid_argument, naming the option by its rqworker flag, for an
 // empty queue list, a queue name that is empty or contains ',', an
 // interval, worker_ttl, heartbeat_grace or callback_timeout below 1 s
-// (scheduler interval: below 10 ms), or a negative max_jobs / max_idle_time.
+// (scheduler interval: below 10 ms), a negative max_jobs / max_idle_time,
+// a payload limit below 1 KiB, or a plugin_dir that does not exist or is
+// writable by anyone (unless allow_world_writable_plugins).
 // The URL is not checked here.
 WorkerOptions validate_worker_options(WorkerOptions options);
 
