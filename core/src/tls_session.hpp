@@ -9,8 +9,8 @@
 
 #include "rqcpp/redis_url.hpp"
 
-typedef struct ssl_st SSL;
-typedef struct ssl_ctx_st SSL_CTX;
+struct ssl_st;      // SSL
+struct ssl_ctx_st;  // SSL_CTX
 
 namespace rqcpp::detail {
 
@@ -59,15 +59,15 @@ class TlsSession {
 
  private:
   struct CtxFree {
-    void operator()(SSL_CTX* c) const;
+    void operator()(ssl_ctx_st* c) const;
   };
   struct SslFree {
-    void operator()(SSL* s) const;
+    void operator()(ssl_st* s) const;
   };
   ssize_t result(int rc);
   std::unique_ptr<Socket> socket_;
-  std::unique_ptr<SSL_CTX, CtxFree> ctx_;
-  std::unique_ptr<SSL, SslFree> ssl_;
+  std::unique_ptr<ssl_ctx_st, CtxFree> ctx_;
+  std::unique_ptr<ssl_st, SslFree> ssl_;
   std::string error_;
   bool cert_requested_ = false;  // set by OpenSSL's client certificate callback
 };
