@@ -28,7 +28,9 @@ rqcpp::Connection GlobalOptions::connect() const {
 std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOptions& global,
                                                     const std::vector<std::string>& args) {
   const std::string url_help =
-      "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
+      "Redis URL: redis://[user:password@]host:port/db, rediss://... (TLS; "
+      "?ssl_ca_certs=FILE&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|optional|none"
+      "&ssl_check_hostname=true, as redis-py) or unix:///path.sock[?db=N] "
       "(default: $RQ_REDIS_URL, else " +
       std::string(rqcpp::defaults::kRedisUrl) + ")";
   cmd.options.add_options()("url", po::value<std::string>()->value_name("URL"), url_help.c_str())(

@@ -52,7 +52,10 @@ void print_main_help() {
     std::cout << "  " << name << c.summary << '\n';
   }
   std::cout << "\nGlobal options (before or after COMMAND):\n"
-               "  --url URL   Redis URL: redis://[user:password@]host:port/db or\n"
+               "  --url URL   Redis URL: redis://[user:password@]host:port/db,\n"
+               "              rediss://... (TLS; ?ssl_ca_certs=FILE&ssl_certfile=FILE\n"
+               "              &ssl_keyfile=FILE&ssl_cert_reqs=required|optional|none\n"
+               "              &ssl_check_hostname=true, as redis-py) or\n"
                "              unix:///path.sock[?db=N] (default: $RQ_REDIS_URL, else\n"
                "              "
             << rqcpp::defaults::kRedisUrl

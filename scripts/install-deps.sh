@@ -8,7 +8,9 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libhiredis-dev libboost-dev libboost-program-options-dev libmsgpack-cxx-dev
-  libspdlog-dev catch2 zlib1g-dev nlohmann-json3-dev
+  libspdlog-dev catch2 zlib1g-dev nlohmann-json3-dev libssl-dev
+  # the TLS tests make their throwaway CA and certificates with openssl
+  openssl
   redis-server redis-tools
   python3 python3-rq python3-msgpack
   # scripts/ci.sh: style and static analysis (run-clang-tidy comes with

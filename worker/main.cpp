@@ -102,7 +102,9 @@ int main(int argc, char** argv) {
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help and exit")(
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
-      ("Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
+      ("Redis URL: redis://[user:password@]host:port/db, rediss://... (TLS; "
+       "?ssl_ca_certs=FILE&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|optional|none"
+       "&ssl_check_hostname=true, as redis-py) or unix:///path.sock[?db=N] "
        "(default: $RQ_REDIS_URL, else " +
        std::string(rqcpp::defaults::kRedisUrl) + ")")
           .c_str())("redis-password-file",

@@ -1,14 +1,11 @@
-// Connection: hiredis (0.14, RESP2) with AUTH/SELECT, pipelining and
-// FCALL / EVALSHA with reload when Redis lost the script.
+// Connection: RESP2 over a RedisStream (socket or TLS, hiredis' reader) with
+// AUTH/SELECT, pipelining and FCALL / EVALSHA with reload when Redis lost
+// the script.
 #include "rqcpp/connection.hpp"
 
-#include <hiredis/hiredis.h>
-#include <sys/time.h>
-
-#include <charconv>
-#include <cstring>
 #include <stdexcept>
 
+#include "redis_stream.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/script.hpp"
 
@@ -16,45 +13,6 @@ namespace rqcpp {
 namespace {
 
 constexpr auto kDefaultConnectTimeout = std::chrono::seconds(5);
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
-
-// Appends argv to hiredis' output buffer as a RESP array of bulk strings,
-// the bytes redisAppendCommandArgv would write. Formatted here because
-// hiredis 0.14 formats every argument with sdscatfmt and grows its sds step
-// by step: ~500 instructions per argument, a third of a worker's CPU per job
-// and of a single enqueue's (callgrind, docs/hot-path.md).
-int append_resp(redisContext* c, const std::vector<std::string_view>& argv) {
-  // Reused: no allocation per command. Room for the array header ("*", up
-  // to 20 digits, CRLF) and for each argument "$", its length, two CRLFs.
-  thread_local std::string out;
-  size_t total = 23;
-  for (auto a : argv) total += a.size() + 25;
-  if (out.size() < total) out.resize(total);
-  char* p = out.data();
-  auto header = [&p](char tag, size_t n) {
-    *p++ = tag;
-    p = std::to_chars(p, p + 20, n).ptr;
-    *p++ = '\r';
-    *p++ = '\n';
-  };
-  header('*', argv.size());
-  for (auto a : argv) {
-    header('$', a.size());
-    if (!a.empty()) std::memcpy(p, a.data(), a.size());
-    p += a.size();
-    *p++ = '\r';
-    *p++ = '\n';
-  }
-  int rc = redisAppendFormattedCommand(c, out.data(), static_cast<size_t>(p - out.data()));
-  if (out.size() > (size_t{1} << 20)) std::string().swap(out);  // after a huge command
-  return rc;
-}
 
 // FCALL <function> or EVALSHA <sha>, then numkeys, keys, args.
 std::vector<std::string_view> call_argv(const Script& script, std::string_view sha,
@@ -74,10 +32,6 @@ std::vector<std::string_view> call_argv(const Script& script, std::string_view s
 
 }  // namespace
 
-void Connection::ContextDeleter::operator()(redisContext* c) const {
-  redisFree(c);
-}
-
 Connection Connection::open(const std::string& url, std::chrono::milliseconds timeout) {
   return open(RedisUrl::parse(url), timeout);
 }
@@ -96,27 +50,16 @@ Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
 
 void Connection::connect() {
-  ctx_.reset();
+  stream_.reset();
   pending_ = 0;
-  timeval tv = to_timeval(timeout_.count() > 0 ? timeout_ : kDefaultConnectTimeout);
-  redisContext* c = url_.unix_path.empty()
-                        ? redisConnectWithTimeout(url_.host.c_str(), url_.port, tv)
-                        : redisConnectUnixWithTimeout(url_.unix_path.c_str(), tv);
-  if (c == nullptr) throw RedisError("cannot allocate a Redis context for " + url_.redacted());
-  if (c->err) {
-    std::string why = c->errstr;
-    redisFree(c);
-    throw RedisError("cannot connect to Redis at " + url_.redacted() + ": " + why);
-  }
-  ctx_.reset(c);
-  if (url_.unix_path.empty()) redisEnableKeepAlive(c);
-  set_timeout(timeout_);
+  stream_ = std::make_unique<detail::RedisStream>(
+      url_, timeout_.count() > 0 ? timeout_ : kDefaultConnectTimeout, timeout_);
 
   if (!url_.password.empty()) {
     Reply r = url_.user.empty() ? command({"AUTH", url_.password})
                                 : command({"AUTH", url_.user, url_.password});
     if (r.is_error()) {
-      ctx_.reset();
+      stream_.reset();
       throw RedisError("Redis at " + url_.redacted() + " refused AUTH: " + std::string(r.str()));
     }
   }
@@ -124,30 +67,25 @@ void Connection::connect() {
     std::string db = std::to_string(url_.db);
     Reply r = command({"SELECT", db});
     if (r.is_error()) {
-      ctx_.reset();
+      stream_.reset();
       throw RedisError("Redis at " + url_.redacted() + " refused SELECT " + db + ": " +
                        std::string(r.str()));
     }
   }
 }
 
-void Connection::fail(const char* what) {
-  std::string why = ctx_ && ctx_->errstr[0] ? ctx_->errstr : "connection lost";
-  ctx_.reset();
-  pending_ = 0;
-  throw RedisError(std::string(what) + " on Redis at " + url_.redacted() + ": " + why);
+void Connection::not_connected() const {
+  throw RedisError("not connected to Redis at " + url_.redacted());
 }
 
 Reply Connection::command(const std::vector<std::string_view>& argv) {
-  if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
+  if (!stream_) not_connected();
   if (pending_ != 0)
     throw std::logic_error("Connection::command while pipelined replies are pending");
-  void* r = nullptr;
-  if (append_resp(ctx_.get(), argv) != REDIS_OK || redisGetReply(ctx_.get(), &r) != REDIS_OK ||
-      r == nullptr) {
-    fail(argv.empty() ? "command" : std::string(argv[0]).c_str());
-  }
-  return Reply(static_cast<redisReply*>(r));
+  const std::string_view what = argv.empty() ? std::string_view("command") : argv[0];
+  stream_->append(argv);
+  stream_->flush(what);
+  return Reply(stream_->next_reply(what));
 }
 
 Reply Connection::command(std::initializer_list<std::string_view> argv) {
@@ -168,10 +106,8 @@ Reply Connection::checked(std::initializer_list<std::string_view> argv) {
 }
 
 void Connection::append(const std::vector<std::string_view>& argv) {
-  if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
-  if (append_resp(ctx_.get(), argv) != REDIS_OK) {
-    fail("pipeline append");
-  }
+  if (!stream_) not_connected();
+  stream_->append(argv);
   ++pending_;
 }
 
@@ -182,11 +118,18 @@ void Connection::append(std::initializer_list<std::string_view> argv) {
 std::vector<Reply> Connection::replies() {
   std::vector<Reply> out;
   out.reserve(pending_);
-  while (pending_ > 0) {
-    void* r = nullptr;
-    if (redisGetReply(ctx_.get(), &r) != REDIS_OK || r == nullptr) fail("pipeline");
-    out.emplace_back(static_cast<redisReply*>(r));
-    --pending_;
+  if (pending_ > 0) {
+    if (!stream_) not_connected();
+    try {
+      stream_->flush("pipeline");
+      while (pending_ > 0) {
+        out.emplace_back(stream_->next_reply("pipeline"));
+        --pending_;
+      }
+    } catch (const RedisError&) {
+      pending_ = 0;
+      throw;
+    }
   }
   return out;
 }
@@ -215,10 +158,12 @@ void Connection::prepare(const Script& script) {
 }
 
 void Connection::flush() {
-  if (!ctx_) throw RedisError("not connected to Redis at " + url_.redacted());
-  int done = 0;
-  while (!done) {
-    if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) fail("flush");
+  if (!stream_) not_connected();
+  try {
+    stream_->flush("flush");
+  } catch (const RedisError&) {
+    pending_ = 0;
+    throw;
   }
 }
 
@@ -260,7 +205,7 @@ void Connection::append_eval(const Script& script, const std::vector<std::string
 }
 
 bool Connection::broken() const {
-  return !ctx_ || ctx_->err != 0;
+  return !stream_ || stream_->broken();
 }
 
 void Connection::reconnect() {
@@ -268,12 +213,12 @@ void Connection::reconnect() {
 }
 
 int Connection::fd() const {
-  return ctx_ ? ctx_->fd : -1;
+  return stream_ && !stream_->broken() ? stream_->fd() : -1;
 }
 
 void Connection::set_timeout(std::chrono::milliseconds timeout) {
   timeout_ = timeout;
-  if (ctx_) redisSetTimeout(ctx_.get(), to_timeval(timeout));
+  if (stream_) stream_->set_timeout(timeout);
 }
 
 }  // namespace rqcpp

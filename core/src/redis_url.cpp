@@ -1,9 +1,11 @@
-// Parsing of redis:// and unix:// URLs.
+// Parsing of redis://, rediss:// and unix:// URLs.
 #include "rqcpp/redis_url.hpp"
 
 #include <charconv>
 #include <cstdlib>
+#include <stdexcept>
 
+#include "redis_url_tls.hpp"
 #include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 
@@ -80,7 +82,17 @@ int parse_int(std::string_view url, std::string_view text, const char* what, int
   return value;
 }
 
-// "a=1&b=2" -> applies db and password.
+// One ssl_* parameter (redis_url_tls.cpp); false for another name.
+bool apply_tls_query(std::string_view url, std::string_view name, std::string_view value,
+                     RedisUrl& out) {
+  try {
+    return detail::apply_tls_parameter(name, percent_decode(url, value), out.tls);
+  } catch (const std::invalid_argument& e) {
+    bad(url, e.what());
+  }
+}
+
+// "a=1&b=2" -> applies db, password and the ssl_* parameters.
 void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
   while (!query.empty()) {
     auto amp = query.find('&');
@@ -93,6 +105,8 @@ void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
       out.db = parse_int(url, value, "db", 0, 1 << 20);
     } else if (name == "password") {
       out.password = percent_decode(url, value);
+    } else if (apply_tls_query(url, name, value, out)) {
+      // a TLS setting
     } else if (!name.empty()) {
       bad(url, "unsupported query parameter '" + std::string(name) + "'");
     }
@@ -116,7 +130,7 @@ RedisUrl RedisUrl::parse(std::string_view url) {
   RedisUrl out;
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos)
-    bad(url, "expected redis://host:port/db or unix:///path");
+    bad(url, "expected redis://host:port/db, rediss://host:port/db or unix:///path");
   auto scheme = url.substr(0, scheme_end);
   auto rest = url.substr(scheme_end + 3);
 
@@ -141,10 +155,11 @@ RedisUrl RedisUrl::parse(std::string_view url) {
     out.unix_path = std::string(rest.substr(slash));
     if (out.unix_path.size() < 2) bad(url, "empty socket path");
     apply_query(url, query, out);
+    if (out.tls != TlsOptions{}) bad(url, "ssl_* parameters need a rediss:// URL");
     return out;
   }
-  if (scheme == "rediss") bad(url, "TLS (rediss://) is not supported");
-  if (scheme != "redis") bad(url, "unsupported scheme '" + std::string(scheme) + "'");
+  if (scheme != "redis" && scheme != "rediss")
+    bad(url, "unsupported scheme '" + std::string(scheme) + "'");
 
   auto slash = rest.find('/');
   auto authority = rest.substr(0, slash);
@@ -174,6 +189,11 @@ RedisUrl RedisUrl::parse(std::string_view url) {
   if (!port.empty()) out.port = parse_int(url, port, "port", 1, 65535);
   if (!path.empty()) out.db = parse_int(url, path, "db", 0, 1 << 20);
   apply_query(url, query, out);
+  if (scheme == "rediss") {
+    out.tls.enabled = true;
+  } else if (out.tls != TlsOptions{}) {
+    bad(url, "ssl_* parameters need a rediss:// URL");
+  }
   return out;
 }
 
@@ -190,7 +210,10 @@ std::string RedisUrl::redacted() const {
     return s;
   }
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "redis://" + creds + h + ":" + std::to_string(port) + "/" + std::to_string(db);
+  std::string s = (tls.enabled ? "rediss://" : "redis://") + creds + h + ":" +
+                  std::to_string(port) + "/" + std::to_string(db);
+  if (std::string q = detail::tls_query(tls); !q.empty()) s += "?" + q.substr(1);
+  return s;
 }
 
 std::string redact_url(std::string_view url) {

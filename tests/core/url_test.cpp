@@ -60,7 +60,12 @@ TEST_CASE("bad URLs throw UrlError naming the problem", "[url]") {
     }
   };
   fails_with("http://host:6379/0", "scheme");
-  fails_with("rediss://host:6379/0", "TLS");
+  fails_with("rediss://host/0?ssl_cert_reqs=sometimes", "ssl_cert_reqs 'sometimes'");
+  fails_with("rediss://host/0?ssl_check_hostname=maybe", "ssl_check_hostname 'maybe'");
+  fails_with("rediss://host/0?ssl_ca_certs=", "ssl_ca_certs is empty");
+  fails_with("rediss://host/0?ssl_verify=no", "ssl_verify");
+  fails_with("redis://host/0?ssl_ca_certs=/ca.pem", "rediss://");
+  fails_with("unix:///tmp/r.sock?ssl_cert_reqs=none", "rediss://");
   fails_with("127.0.0.1:6379", "redis://");
   fails_with("redis://host:port/0", "port");
   fails_with("redis://host:70000/0", "port");
@@ -101,6 +106,43 @@ TEST_CASE("errors and redacted() never show the password", "[url]") {
   auto u = RedisUrl::parse("redis://bob:topsecret@host:6400/3");
   CHECK(u.redacted() == "redis://bob:***@host:6400/3");
   CHECK(RedisUrl::parse("unix:///tmp/x.sock?db=2").redacted() == "unix:///tmp/x.sock?db=2");
+}
+
+TEST_CASE("rediss:// URLs take redis-py's ssl_* parameters", "[url][tls]") {
+  auto plain = RedisUrl::parse("rediss://:pw@redis.example:6380/2");
+  CHECK(plain.tls.enabled);
+  CHECK(plain.host == "redis.example");
+  CHECK(plain.port == 6380);
+  CHECK(plain.db == 2);
+  CHECK(plain.tls.cert_reqs == rqcpp::TlsOptions::CertReqs::kRequired);  // redis-py's defaults
+  CHECK_FALSE(plain.tls.check_hostname);
+  CHECK(plain.tls.ca_certs.empty());
+  CHECK(plain.redacted() == "rediss://:***@redis.example:6380/2");
+  CHECK_FALSE(RedisUrl::parse("redis://host/0").tls.enabled);
+
+  auto u = RedisUrl::parse(
+      "rediss://bob:topsecret@host/0?ssl_ca_certs=/etc/ca%20dir/ca.pem&ssl_certfile=/c.pem"
+      "&ssl_keyfile=/k.pem&ssl_cert_reqs=optional&ssl_check_hostname=True&db=3");
+  CHECK(u.tls.ca_certs == "/etc/ca dir/ca.pem");
+  CHECK(u.tls.certfile == "/c.pem");
+  CHECK(u.tls.keyfile == "/k.pem");
+  CHECK(u.tls.cert_reqs == rqcpp::TlsOptions::CertReqs::kOptional);
+  CHECK(u.tls.check_hostname);
+  CHECK(u.db == 3);
+  // The TLS options are no secret: kept, so the message says what was tried.
+  const std::string r = u.redacted();
+  CHECK(r ==
+        "rediss://bob:***@host:6379/3?ssl_ca_certs=/etc/ca%20dir/ca.pem&ssl_certfile=/c.pem"
+        "&ssl_keyfile=/k.pem&ssl_cert_reqs=optional&ssl_check_hostname=true");
+  CHECK(RedisUrl::parse(r).tls == u.tls);  // and it parses back to the same
+
+  for (const char* no : {"0", "f", "FALSE", "n", "No"}) {
+    CHECK_FALSE(
+        RedisUrl::parse(std::string("rediss://h/0?ssl_check_hostname=") + no).tls.check_hostname);
+  }
+  CHECK(RedisUrl::parse("rediss://h/0?ssl_cert_reqs=none").tls.cert_reqs ==
+        rqcpp::TlsOptions::CertReqs::kNone);
+  CHECK(RedisUrl::parse("rediss://h/0?ssl_ca_path=/etc/ssl/certs").tls.ca_path == "/etc/ssl/certs");
 }
 
 TEST_CASE("default_redis_url follows RQ_REDIS_URL", "[url]") {

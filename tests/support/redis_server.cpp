@@ -88,6 +88,14 @@ std::string tail_of(const std::string& path) {
 }  // namespace
 
 RedisServer::RedisServer(Persistence persistence) {
+  init(persistence);
+}
+
+RedisServer::RedisServer(Tls tls) : tls_(std::move(tls)) {
+  init(Persistence::kNone);
+}
+
+void RedisServer::init(Persistence persistence) {
   if (persistence == Persistence::kAppendOnly) {
     char dir[] = "/tmp/rqcpp-redis-aof-XXXXXX";
     if (mkdtemp(dir) == nullptr) {
@@ -102,6 +110,11 @@ RedisServer::RedisServer(Persistence persistence) {
   log_path_ = tmpl;
   for (int attempt = 0; attempt < 10; ++attempt) {
     port_ = pick_free_port();
+    if (tls_) {
+      do {
+        tls_port_ = pick_free_port();
+      } while (tls_port_ == port_);
+    }
     if (launch()) return;
   }
   std::string log = tail_of(log_path_);
@@ -122,6 +135,11 @@ std::string RedisServer::url() const {
   return "redis://127.0.0.1:" + std::to_string(port_) + "/0";
 }
 
+std::string RedisServer::tls_url(const std::string& query, const std::string& host) const {
+  return "rediss://" + host + ":" + std::to_string(tls_port_) + "/0" +
+         (query.empty() ? "" : "?" + query);
+}
+
 bool RedisServer::launch() {
   // Another process (a server of a parallel test) may already listen there;
   // then the port is not ours to use.
@@ -133,6 +151,12 @@ bool RedisServer::launch() {
     std::vector<std::string> argv{
         redis_server_binary(), "--port", port, "--bind", "127.0.0.1", "--save", "",
         "--daemonize",         "no"};
+    if (tls_) {
+      argv.insert(argv.end(),
+                  {"--tls-port", std::to_string(tls_port_), "--tls-cert-file", tls_->cert_file,
+                   "--tls-key-file", tls_->key_file, "--tls-ca-cert-file", tls_->ca_file,
+                   "--tls-auth-clients", tls_->auth_clients ? "yes" : "no"});
+    }
     if (data_dir_.empty()) {
       argv.insert(argv.end(), {"--appendonly", "no", "--dir", "/tmp"});
     } else {

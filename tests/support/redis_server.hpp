@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,24 @@ class RedisServer {
   enum class Persistence { kNone, kAppendOnly };
   RedisServer() : RedisServer(Persistence::kNone) {}
   explicit RedisServer(Persistence persistence);
+  // For rediss:// tests: the server also listens with TLS on tls_port()
+  // (another free loopback port) with these PEM files. Its plain port stays
+  // open for the fixture's own start-up check; tests that mean TLS use
+  // tls_url().
+  struct Tls {
+    std::string cert_file, key_file, ca_file;
+    bool auth_clients = false;  // tls-auth-clients: a client certificate from ca_file required
+  };
+  explicit RedisServer(Tls tls);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
 
   int port() const { return port_; }
-  std::string url() const;  // redis://127.0.0.1:<port>/0
+  std::string url() const;                    // redis://127.0.0.1:<port>/0
+  int tls_port() const { return tls_port_; }  // 0 without Tls
+  // rediss://<host>:<tls_port>/0, then "?" + query when one is given.
+  std::string tls_url(const std::string& query = "", const std::string& host = "127.0.0.1") const;
 
   // For outage tests: stop() kills the server and waits for it to exit;
   // start() brings it back on the same port (data lost unless kAppendOnly).
@@ -56,7 +69,10 @@ class RedisServer {
   // Starts redis-server on port_; false when the port was taken (retry with
   // another), throws when the server fails for another reason.
   bool launch();
+  void init(Persistence persistence);
   int port_ = 0;
+  int tls_port_ = 0;
+  std::optional<Tls> tls_;
   pid_t pid_ = -1;
   std::string log_path_;
   std::string data_dir_;  // kAppendOnly only: the AOF's private directory

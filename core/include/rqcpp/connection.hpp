@@ -1,4 +1,5 @@
-// A synchronous connection to Redis (hiredis), owned RAII-style.
+// A synchronous connection to Redis (TCP, unix socket or TLS; hiredis' reply
+// reader), owned RAII-style.
 //
 // A Connection is not thread-safe and must never be used on both sides of a
 // fork(): a forked child opens its own.
@@ -18,9 +19,12 @@
 #include "rqcpp/redis_url.hpp"
 
 struct redisReply;
-struct redisContext;
 
 namespace rqcpp {
+
+namespace detail {
+class RedisStream;
+}
 
 class Script;
 
@@ -70,10 +74,15 @@ class Reply {
 
 class Connection {
  public:
-  // Connects, AUTHs and SELECTs as `url` says. `timeout` bounds connect and
-  // each command (zero: no command timeout, needed for blocking commands).
-  // Throws UrlError for a bad URL, RedisError when Redis cannot be reached or
-  // refuses AUTH/SELECT; the message names the (redacted) URL.
+  // Connects, AUTHs and SELECTs as `url` says; for rediss:// first
+  // handshakes TLS and verifies the server (RedisUrl's TlsOptions). `timeout`
+  // bounds connect plus handshake, and each command (zero: no command
+  // timeout, needed for blocking commands). Throws UrlError for a bad URL,
+  // RedisError when Redis cannot be reached, its certificate does not verify
+  // (the message gives OpenSSL's reason), or it refuses AUTH/SELECT; the
+  // message names the (redacted) URL. A reply larger than
+  // defaults::kMaxReplyElements / kMaxReplyBulkBytes is a RedisError too
+  // (the connection is then broken()).
   static Connection open(const std::string& url,
                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
   static Connection open(const RedisUrl& url,
@@ -152,11 +161,8 @@ class Connection {
  private:
   Connection(RedisUrl url, std::chrono::milliseconds timeout);
   void connect();
-  [[noreturn]] void fail(const char* what);
-  struct ContextDeleter {
-    void operator()(redisContext* c) const;
-  };
-  std::unique_ptr<redisContext, ContextDeleter> ctx_;
+  [[noreturn]] void not_connected() const;
+  std::unique_ptr<detail::RedisStream> stream_;
   RedisUrl url_;
   std::chrono::milliseconds timeout_;
   size_t pending_ = 0;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -17,6 +18,18 @@ inline constexpr int kRedisPort = 6379;
 // Plugin directory of rqworker and `rqctl plugins` when neither
 // --plugin-dir nor RQCPP_PLUGIN_DIR is given.
 inline constexpr std::string_view kPluginDir = "./plugins";
+
+// --- Redis replies: what a broken or hostile server can make a client hold
+// (a reply announcing *2147483647 must fail at once, not allocate 16 GB).
+
+// The most elements one reply may have, counting those of nested arrays: a
+// larger array header is a RedisError before anything is allocated, and an
+// array's memory grows only with the elements actually received. Read ids in
+// pages (LRANGE/ZRANGE start stop) when more are needed.
+inline constexpr long long kMaxReplyElements = 1LL << 24;
+// The most bytes of one reply held before it is complete (in practice the
+// size of one bulk string): Redis' own default proto-max-bulk-len, 512 MiB.
+inline constexpr std::size_t kMaxReplyBulkBytes = std::size_t{512} << 20;
 
 // --- jobs (RQ: Queue.DEFAULT_TIMEOUT, DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL)
 

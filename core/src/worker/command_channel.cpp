@@ -32,8 +32,7 @@ void CommandChannel::connect() {
   c.send({"SUBSCRIBE", channel_});
   // Wait for the confirmation (bounded by the connection's timeout) so a
   // command published right after start-up is not missed.
-  std::optional<Reply> confirmation;
-  while (!confirmation) confirmation = c.read();
+  c.wait_reply();
   conn_.emplace(std::move(c));
 }
 

@@ -1,44 +1,26 @@
-// poll()-driven Redis connection over hiredis; see poll_connection.hpp.
+// poll()-driven Redis connection over a RedisStream; see poll_connection.hpp.
 #include "worker/poll_connection.hpp"
-
-#include <hiredis/hiredis.h>
 
 #include <string>
 
+#include "redis_stream.hpp"
 #include "rqcpp/error.hpp"
 
 namespace rqcpp {
 
-void PollConnection::Free::operator()(redisContext* c) const {
-  redisFree(c);
-}
+PollConnection::PollConnection(std::unique_ptr<detail::RedisStream> stream)
+    : stream_(std::move(stream)) {}
 
 PollConnection PollConnection::open(const RedisUrl& url, std::chrono::milliseconds timeout) {
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  redisContext* c = url.unix_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, tv)
-                                          : redisConnectUnixWithTimeout(url.unix_path.c_str(), tv);
-  if (c == nullptr)
-    throw RedisError("cannot connect to Redis at " + url.redacted() + ": out of memory");
-  PollConnection conn(c, url.redacted());
-  if (c->err) conn.fail("cannot connect to Redis at");
-  // Bounds the blocking reads of open() and of callers waiting for a reply
-  // they know is due; poll()-driven reads never wait on it.
-  if (redisSetTimeout(c, tv) != REDIS_OK) conn.fail("cannot configure the connection to Redis at");
-
-  auto sync = [&](const std::vector<std::string>& argv) {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    Reply r(static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data())));
-    if (c->err) conn.fail("lost connection to Redis at");
+  // The timeout bounds the blocking reads of open() and of callers waiting
+  // for a reply they know is due; poll()-driven reads never wait on it.
+  PollConnection conn(std::make_unique<detail::RedisStream>(url, timeout, timeout));
+  auto sync = [&conn](const std::vector<std::string_view>& argv) {
+    conn.send(argv);
+    Reply r = conn.wait_reply();
     if (r.is_error()) {
-      throw RedisError("Redis at " + conn.where_ + " refused " + argv[0] + ": " +
-                       std::string(r.str()));
+      throw RedisError("Redis at " + conn.stream_->where() + " refused " + std::string(argv[0]) +
+                       ": " + std::string(r.str()));
     }
   };
   if (!url.password.empty()) {
@@ -56,43 +38,27 @@ PollConnection::PollConnection(PollConnection&&) noexcept = default;
 PollConnection& PollConnection::operator=(PollConnection&&) noexcept = default;
 PollConnection::~PollConnection() = default;
 
-void PollConnection::fail(const char* what) {
-  std::string why = ctx_ && ctx_->err ? ctx_->errstr : "connection closed";
-  throw RedisError(std::string(what) + " " + where_ + ": " + why);
-}
-
 int PollConnection::fd() const {
-  return ctx_ ? ctx_->fd : -1;
+  return stream_ ? stream_->fd() : -1;
 }
 
 void PollConnection::send(const std::vector<std::string_view>& argv) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (auto a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
-      REDIS_OK) {
-    fail("cannot send to Redis at");
-  }
-  int done = 0;
-  while (!done) {
-    if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) fail("lost connection to Redis at");
-  }
+  stream_->append(argv);
+  stream_->flush(argv.empty() ? std::string_view("send") : argv[0]);
 }
 
 std::optional<Reply> PollConnection::buffered() {
-  void* reply = nullptr;
-  if (redisGetReplyFromReader(ctx_.get(), &reply) != REDIS_OK) fail("bad reply from Redis at");
-  if (reply == nullptr) return std::nullopt;
-  return Reply(static_cast<redisReply*>(reply));
+  if (redisReply* r = stream_->buffered("read")) return Reply(r);
+  return std::nullopt;
 }
 
 std::optional<Reply> PollConnection::read() {
-  if (auto r = buffered()) return r;
-  if (redisBufferRead(ctx_.get()) != REDIS_OK) fail("lost connection to Redis at");
-  return buffered();
+  if (redisReply* r = stream_->read_available("read")) return Reply(r);
+  return std::nullopt;
+}
+
+Reply PollConnection::wait_reply() {
+  return Reply(stream_->next_reply("read"));
 }
 
 }  // namespace rqcpp

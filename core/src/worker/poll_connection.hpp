@@ -13,16 +13,20 @@
 #include "rqcpp/connection.hpp"
 #include "rqcpp/redis_url.hpp"
 
-struct redisContext;
-
 namespace rqcpp {
 
-// Owns one hiredis context (freed on destruction). Not thread-safe; never
-// used across fork() (a work horse closes the descriptor and never calls it).
+namespace detail {
+class RedisStream;
+}
+
+// Owns one RedisStream (socket, TLS session, reader; closed on destruction).
+// Not thread-safe; never used across fork() (a work horse closes the
+// descriptor and never calls it).
 class PollConnection {
  public:
-  // Connects, AUTHs and SELECTs as `url` says (blocking, bounded by
-  // `timeout`). Throws RedisError naming the redacted URL on failure.
+  // Connects (TLS for rediss://), AUTHs and SELECTs as `url` says
+  // (blocking, bounded by `timeout`, which also bounds wait_reply()). Throws
+  // RedisError naming the redacted URL on failure.
   static PollConnection open(const RedisUrl& url,
                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
@@ -35,21 +39,21 @@ class PollConnection {
   // Writes one command completely; its reply comes later through read().
   // Throws RedisError on I/O failure.
   void send(const std::vector<std::string_view>& argv);
-  // Reads what the socket holds (call after poll() reports POLLIN) and
-  // returns the next complete reply, or nullopt while none is complete.
-  // Throws RedisError when the server closed the connection or I/O failed.
+  // Reads what the socket holds without blocking (call after poll()
+  // reports POLLIN; with TLS that includes what OpenSSL already decrypted)
+  // and returns the next complete reply, or nullopt while none is complete.
+  // Throws RedisError when the server closed the connection, I/O failed or
+  // the reply is over the limits of defaults.hpp.
   std::optional<Reply> read();
   // A reply already buffered from an earlier read(), without any I/O.
   std::optional<Reply> buffered();
+  // Blocks for the next reply, each wait bounded by open()'s timeout.
+  // Throws RedisError as read() does, and on timeout.
+  Reply wait_reply();
 
  private:
-  struct Free {
-    void operator()(redisContext* c) const;
-  };
-  explicit PollConnection(redisContext* c, std::string where) : ctx_(c), where_(std::move(where)) {}
-  [[noreturn]] void fail(const char* what);
-  std::unique_ptr<redisContext, Free> ctx_;
-  std::string where_;  // redacted URL for messages
+  explicit PollConnection(std::unique_ptr<detail::RedisStream> stream);
+  std::unique_ptr<detail::RedisStream> stream_;
 };
 
 }  // namespace rqcpp
