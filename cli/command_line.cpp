@@ -23,8 +23,9 @@ void print_help(const CommandLine& cmd) {
 std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOptions& global,
                                                     const std::vector<std::string>& args) {
   const std::string url_help =
-      "Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
-      "(default: $RQ_REDIS_URL, else " +
+      "Redis URL: redis://[user:password@]host:port/db, unix:///path.sock[?db=N] or "
+      "redis+sentinel://[user:password@]host:port[,host:port...]/service[/db]"
+      "[?sentinel_password=P] (default: $RQ_REDIS_URL, else " +
       std::string(rqcpp::defaults::kRedisUrl) + ")";
   cmd.options.add_options()("url", po::value<std::string>()->value_name("URL"), url_help.c_str());
   if (cmd.json) cmd.options.add_options()("json", "print machine-readable JSON instead of text");

@@ -51,8 +51,10 @@ void print_main_help() {
     std::cout << "  " << name << c.summary << '\n';
   }
   std::cout << "\nGlobal options (before or after COMMAND):\n"
-               "  --url URL   Redis URL: redis://[user:password@]host:port/db or\n"
-               "              unix:///path.sock[?db=N] (default: $RQ_REDIS_URL, else\n"
+               "  --url URL   Redis URL: redis://[user:password@]host:port/db,\n"
+               "              unix:///path.sock[?db=N] or redis+sentinel://[user:password@]\n"
+               "              host:port[,host:port...]/service[/db][?sentinel_password=P]\n"
+               "              (default: $RQ_REDIS_URL, else\n"
                "              "
             << rqcpp::defaults::kRedisUrl
             << ")\n"

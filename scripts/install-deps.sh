@@ -9,7 +9,7 @@ packages=(
   g++ cmake make pkg-config
   libhiredis-dev libboost-dev libboost-program-options-dev libmsgpack-cxx-dev
   libspdlog-dev catch2 zlib1g-dev nlohmann-json3-dev
-  redis-server redis-tools
+  redis-server redis-tools redis-sentinel
   python3 python3-rq python3-msgpack
   # scripts/ci.sh: style and static analysis (run-clang-tidy comes with
   # clang-tidy), and the runtimes of g++'s -fsanitize=address,undefined,thread

@@ -95,8 +95,9 @@ int main(int argc, char** argv) {
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help and exit")(
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
-      ("Redis URL: redis://[user:password@]host:port/db or unix:///path.sock[?db=N] "
-       "(default: $RQ_REDIS_URL, else " +
+      ("Redis URL: redis://[user:password@]host:port/db, unix:///path.sock[?db=N] or "
+       "redis+sentinel://[user:password@]host:port[,host:port...]/service[/db]"
+       "[?sentinel_password=P] (default: $RQ_REDIS_URL, else " +
        std::string(rqcpp::defaults::kRedisUrl) + ")")
           .c_str())(
       "plugin-dir,P",

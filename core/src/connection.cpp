@@ -1,5 +1,6 @@
-// Connection: hiredis (0.14, RESP2) with AUTH/SELECT, pipelining and
-// FCALL / EVALSHA with reload when Redis lost the script.
+// Connection: hiredis (0.14, RESP2) with AUTH/SELECT, pipelining,
+// FCALL / EVALSHA with reload when Redis lost the script, and Sentinel
+// master discovery on every (re)connect.
 #include "rqcpp/connection.hpp"
 
 #include <hiredis/hiredis.h>
@@ -11,6 +12,7 @@
 
 #include "rqcpp/error.hpp"
 #include "rqcpp/script.hpp"
+#include "rqcpp/sentinel.hpp"
 
 namespace rqcpp {
 namespace {
@@ -98,37 +100,56 @@ Connection::~Connection() = default;
 void Connection::connect() {
   ctx_.reset();
   pending_ = 0;
+  const RedisUrl node = resolve_master(url_, timeout_);  // url_ unless redis+sentinel://
   timeval tv = to_timeval(timeout_.count() > 0 ? timeout_ : kDefaultConnectTimeout);
-  redisContext* c = url_.unix_path.empty()
-                        ? redisConnectWithTimeout(url_.host.c_str(), url_.port, tv)
-                        : redisConnectUnixWithTimeout(url_.unix_path.c_str(), tv);
-  if (c == nullptr) throw RedisError("cannot allocate a Redis context for " + url_.redacted());
+  redisContext* c = node.unix_path.empty()
+                        ? redisConnectWithTimeout(node.host.c_str(), node.port, tv)
+                        : redisConnectUnixWithTimeout(node.unix_path.c_str(), tv);
+  if (c == nullptr) throw RedisError("cannot allocate a Redis context for " + node.redacted());
   if (c->err) {
     std::string why = c->errstr;
     redisFree(c);
-    throw RedisError("cannot connect to Redis at " + url_.redacted() + ": " + why);
+    throw RedisError("cannot connect to Redis at " + node.redacted() + ": " + why);
   }
   ctx_.reset(c);
-  if (url_.unix_path.empty()) redisEnableKeepAlive(c);
+  if (node.unix_path.empty()) redisEnableKeepAlive(c);
   set_timeout(timeout_);
 
-  if (!url_.password.empty()) {
-    Reply r = url_.user.empty() ? command({"AUTH", url_.password})
-                                : command({"AUTH", url_.user, url_.password});
+  if (!node.password.empty()) {
+    Reply r = node.user.empty() ? command({"AUTH", node.password})
+                                : command({"AUTH", node.user, node.password});
     if (r.is_error()) {
       ctx_.reset();
-      throw RedisError("Redis at " + url_.redacted() + " refused AUTH: " + std::string(r.str()));
+      throw RedisError("Redis at " + node.redacted() + " refused AUTH: " + std::string(r.str()));
     }
   }
-  if (url_.db != 0) {
-    std::string db = std::to_string(url_.db);
+  if (node.db != 0) {
+    std::string db = std::to_string(node.db);
     Reply r = command({"SELECT", db});
     if (r.is_error()) {
       ctx_.reset();
-      throw RedisError("Redis at " + url_.redacted() + " refused SELECT " + db + ": " +
+      throw RedisError("Redis at " + node.redacted() + " refused SELECT " + db + ": " +
                        std::string(r.str()));
     }
   }
+}
+
+// READONLY: the node is a replica now (a failover demoted it, or the URL
+// names a replica); LOADING: it is loading its data set and answers nothing
+// yet. Only error replies are looked at, so this costs nothing per reply.
+bool Connection::is_failover_reply(const Reply& r) {
+  if (!r.is_error()) return false;
+  std::string_view text = r.str();
+  return text.starts_with("READONLY ") || text.starts_with("LOADING ");
+}
+
+void Connection::fail_over(const Reply& r) {
+  std::string text(r.str());
+  ctx_.reset();
+  pending_ = 0;
+  throw RedisError("Redis at " + url_.redacted() + " answered " + text +
+                   " (not a usable master now; the connection is closed, so a reconnect asks " +
+                   (url_.is_sentinel() ? "the Sentinels for the master again)" : "again)"));
 }
 
 void Connection::fail(const char* what) {
@@ -147,7 +168,9 @@ Reply Connection::command(const std::vector<std::string_view>& argv) {
       r == nullptr) {
     fail(argv.empty() ? "command" : std::string(argv[0]).c_str());
   }
-  return Reply(static_cast<redisReply*>(r));
+  Reply reply(static_cast<redisReply*>(r));
+  if (is_failover_reply(reply)) fail_over(reply);
+  return reply;
 }
 
 Reply Connection::command(std::initializer_list<std::string_view> argv) {
@@ -186,6 +209,7 @@ std::vector<Reply> Connection::replies() {
     void* r = nullptr;
     if (redisGetReply(ctx_.get(), &r) != REDIS_OK || r == nullptr) fail("pipeline");
     out.emplace_back(static_cast<redisReply*>(r));
+    if (is_failover_reply(out.back())) fail_over(out.back());
     --pending_;
   }
   return out;

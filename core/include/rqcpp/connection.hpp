@@ -72,8 +72,11 @@ class Connection {
  public:
   // Connects, AUTHs and SELECTs as `url` says. `timeout` bounds connect and
   // each command (zero: no command timeout, needed for blocking commands).
+  // A redis+sentinel:// URL connects to the master its Sentinels name
+  // (rqcpp/sentinel.hpp), here and at every reconnect().
   // Throws UrlError for a bad URL, RedisError when Redis cannot be reached or
-  // refuses AUTH/SELECT; the message names the (redacted) URL.
+  // refuses AUTH/SELECT, or no Sentinel names a master; the message names the
+  // (redacted) URL.
   static Connection open(const std::string& url,
                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
   static Connection open(const RedisUrl& url,
@@ -88,8 +91,12 @@ class Connection {
   // Sends one command (binary-safe arguments) and waits for its reply. Throws
   // RedisError on I/O failure or timeout (the connection is then broken();
   // reconnect() makes it usable again). A Redis error reply is returned, not
-  // thrown. Must not be called while appended commands await replies()
-  // (std::logic_error).
+  // thrown, except READONLY and LOADING (also as a script's or a pipelined
+  // command's reply, everywhere in this class): the node is not a usable
+  // master (a failover demoted it, or it is still loading), so the
+  // connection is closed (broken()) and RedisError thrown; the command may or
+  // may not have run. Must not be called while appended commands await
+  // replies() (std::logic_error).
   Reply command(const std::vector<std::string_view>& argv);
   Reply command(std::initializer_list<std::string_view> argv);
 
@@ -138,7 +145,8 @@ class Connection {
 
   // True after an I/O error; every call then throws until reconnect().
   bool broken() const;
-  // Re-establishes the connection with the original URL and timeout. Throws
+  // Re-establishes the connection with the original URL and timeout (for
+  // redis+sentinel://, asking the Sentinels for the master again). Throws
   // RedisError when Redis is still unreachable.
   void reconnect();
 
@@ -147,12 +155,16 @@ class Connection {
   // Changes the per-command timeout (zero: wait forever).
   void set_timeout(std::chrono::milliseconds timeout);
 
+  // The URL given to open() (for redis+sentinel://, the Sentinels, not the
+  // master they named).
   const RedisUrl& url() const { return url_; }
 
  private:
   Connection(RedisUrl url, std::chrono::milliseconds timeout);
   void connect();
   [[noreturn]] void fail(const char* what);
+  static bool is_failover_reply(const Reply& r);
+  [[noreturn]] void fail_over(const Reply& r);
   struct ContextDeleter {
     void operator()(redisContext* c) const;
   };

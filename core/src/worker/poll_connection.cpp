@@ -6,6 +6,7 @@
 #include <string>
 
 #include "rqcpp/error.hpp"
+#include "rqcpp/sentinel.hpp"
 
 namespace rqcpp {
 
@@ -13,7 +14,8 @@ void PollConnection::Free::operator()(redisContext* c) const {
   redisFree(c);
 }
 
-PollConnection PollConnection::open(const RedisUrl& url, std::chrono::milliseconds timeout) {
+PollConnection PollConnection::open(const RedisUrl& given, std::chrono::milliseconds timeout) {
+  const RedisUrl url = resolve_master(given, timeout);  // `given` unless redis+sentinel://
   timeval tv{static_cast<time_t>(timeout.count() / 1000),
              static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   redisContext* c = url.unix_path.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, tv)

@@ -22,7 +22,9 @@ namespace rqcpp {
 class PollConnection {
  public:
   // Connects, AUTHs and SELECTs as `url` says (blocking, bounded by
-  // `timeout`). Throws RedisError naming the redacted URL on failure.
+  // `timeout`); a redis+sentinel:// URL connects to the master its Sentinels
+  // name (rqcpp/sentinel.hpp). Throws RedisError naming the redacted URL on
+  // failure.
   static PollConnection open(const RedisUrl& url,
                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -34,7 +34,7 @@ enum class DequeueStrategy {
 };
 
 struct WorkerOptions {
-  std::string redis_url;            // redis://... or unix://...
+  std::string redis_url;            // redis://..., unix://... or redis+sentinel://...
   std::vector<std::string> queues;  // priority order; at least one
   std::string plugin_dir;           // where lib<name>.so plugins live
   std::string name;                 // empty: uuid4 hex
