@@ -5,7 +5,10 @@
 // the master is SIGKILLed reaches the promoted replica.
 #include "rqcpp/sentinel.hpp"
 
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <thread>
 
 #include "redis_server.hpp"
@@ -99,6 +102,37 @@ TEST_CASE("READONLY and LOADING replies break the connection, other errors do no
   r.append({"SET", "x", "1"});
   CHECK_THROWS_WITH(r.replies(), Catch::Contains("READONLY"));
   CHECK(r.broken());
+
+  // LOADING: a server reloading its data set (DEBUG RELOAD, slowed down by
+  // key-load-delay) answers everything else with LOADING.
+  char dir[] = "/tmp/rqcpp-loading-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  {
+    test::RedisServer loading(test::RedisServer::Persistence::kNone,
+                              {"--enable-debug-command", "yes", "--dir", dir});
+    Connection admin = Connection::open(loading.url());
+    admin.checked({"DEBUG", "POPULATE", "5000"});
+    admin.checked({"CONFIG", "SET", "key-load-delay", "200"});  // microseconds a key: ~1 s
+    admin.checked({"CONFIG", "SET", "loading-process-events-interval-bytes", "1024"});
+    Connection other = Connection::open(loading.url());
+    std::thread reload([&] { admin.command({"DEBUG", "RELOAD"}); });
+    std::string seen;
+    const auto deadline = Steady::now() + std::chrono::seconds(10);
+    while (seen.empty() && Steady::now() < deadline) {
+      try {
+        if (other.broken()) other.reconnect();
+        other.command({"GET", "key:1"});
+      } catch (const RedisError& e) {
+        seen = e.what();
+      }
+    }
+    reload.join();
+    CHECK_THAT(seen, Catch::Contains("LOADING"));
+    CHECK(other.broken());
+    other.reconnect();
+    CHECK(other.checked({"GET", "key:1"}).str() == "value:1");
+  }
+  std::filesystem::remove_all(dir);
 
   // Any other error reply is returned and the connection stays.
   Connection m = Connection::open(cluster.url());
