@@ -30,8 +30,9 @@ std::optional<po::variables_map> parse_command_line(CommandLine& cmd, GlobalOpti
   const std::string url_help =
       "Redis URL: redis://[user:password@]host:port/db, rediss://... (TLS; "
       "?ssl_ca_certs=FILE&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|optional|none"
-      "&ssl_check_hostname=true, as redis-py) or unix:///path.sock[?db=N] "
-      "(default: $RQ_REDIS_URL, else " +
+      "&ssl_check_hostname=true, as redis-py), unix:///path.sock[?db=N] or "
+      "redis+sentinel://[user:password@]host:port[,host:port...]/service[/db]"
+      "[?sentinel_password=P] (default: $RQ_REDIS_URL, else " +
       std::string(rqcpp::defaults::kRedisUrl) + ")";
   cmd.options.add_options()("url", po::value<std::string>()->value_name("URL"), url_help.c_str())(
       "redis-password-file", po::value<std::string>()->value_name("FILE"),

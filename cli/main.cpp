@@ -55,8 +55,10 @@ void print_main_help() {
                "  --url URL   Redis URL: redis://[user:password@]host:port/db,\n"
                "              rediss://... (TLS; ?ssl_ca_certs=FILE&ssl_certfile=FILE\n"
                "              &ssl_keyfile=FILE&ssl_cert_reqs=required|optional|none\n"
-               "              &ssl_check_hostname=true, as redis-py) or\n"
-               "              unix:///path.sock[?db=N] (default: $RQ_REDIS_URL, else\n"
+               "              &ssl_check_hostname=true, as redis-py),\n"
+               "              unix:///path.sock[?db=N] or redis+sentinel://[user:password@]\n"
+               "              host:port[,host:port...]/service[/db][?sentinel_password=P]\n"
+               "              (default: $RQ_REDIS_URL, else\n"
                "              "
             << rqcpp::defaults::kRedisUrl
             << ")\n"

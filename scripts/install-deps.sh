@@ -11,7 +11,7 @@ packages=(
   libspdlog-dev catch2 zlib1g-dev nlohmann-json3-dev libssl-dev
   # the TLS tests make their throwaway CA and certificates with openssl
   openssl
-  redis-server redis-tools
+  redis-server redis-tools redis-sentinel
   python3 python3-rq python3-msgpack
   # scripts/ci.sh: style and static analysis (run-clang-tidy comes with
   # clang-tidy), and the runtimes of g++'s -fsanitize=address,undefined,thread

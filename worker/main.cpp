@@ -104,8 +104,9 @@ int main(int argc, char** argv) {
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
       ("Redis URL: redis://[user:password@]host:port/db, rediss://... (TLS; "
        "?ssl_ca_certs=FILE&ssl_certfile=FILE&ssl_keyfile=FILE&ssl_cert_reqs=required|optional|none"
-       "&ssl_check_hostname=true, as redis-py) or unix:///path.sock[?db=N] "
-       "(default: $RQ_REDIS_URL, else " +
+       "&ssl_check_hostname=true, as redis-py), unix:///path.sock[?db=N] or "
+       "redis+sentinel://[user:password@]host:port[,host:port...]/service[/db]"
+       "[?sentinel_password=P] (default: $RQ_REDIS_URL, else " +
        std::string(rqcpp::defaults::kRedisUrl) + ")")
           .c_str())("redis-password-file",
                     po::value<std::string>(&password_file)->value_name("FILE"),

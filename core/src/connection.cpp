@@ -1,6 +1,6 @@
 // Connection: RESP2 over a RedisStream (socket or TLS, hiredis' reader) with
-// AUTH/SELECT, pipelining and FCALL / EVALSHA with reload when Redis lost
-// the script.
+// AUTH/SELECT, pipelining, FCALL / EVALSHA with reload when Redis lost the
+// script, and Sentinel master discovery on every (re)connect.
 #include "rqcpp/connection.hpp"
 
 #include <stdexcept>
@@ -8,6 +8,7 @@
 #include "redis_stream.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/script.hpp"
+#include "rqcpp/sentinel.hpp"
 
 namespace rqcpp {
 namespace {
@@ -52,26 +53,45 @@ Connection::~Connection() = default;
 void Connection::connect() {
   stream_.reset();
   pending_ = 0;
+  const RedisUrl node = resolve_master(url_, timeout_);  // url_ unless redis+sentinel://
   stream_ = std::make_unique<detail::RedisStream>(
-      url_, timeout_.count() > 0 ? timeout_ : kDefaultConnectTimeout, timeout_);
+      node, timeout_.count() > 0 ? timeout_ : kDefaultConnectTimeout, timeout_);
 
-  if (!url_.password.empty()) {
-    Reply r = url_.user.empty() ? command({"AUTH", url_.password})
-                                : command({"AUTH", url_.user, url_.password});
+  if (!node.password.empty()) {
+    Reply r = node.user.empty() ? command({"AUTH", node.password})
+                                : command({"AUTH", node.user, node.password});
     if (r.is_error()) {
       stream_.reset();
-      throw RedisError("Redis at " + url_.redacted() + " refused AUTH: " + std::string(r.str()));
+      throw RedisError("Redis at " + node.redacted() + " refused AUTH: " + std::string(r.str()));
     }
   }
-  if (url_.db != 0) {
-    std::string db = std::to_string(url_.db);
+  if (node.db != 0) {
+    std::string db = std::to_string(node.db);
     Reply r = command({"SELECT", db});
     if (r.is_error()) {
       stream_.reset();
-      throw RedisError("Redis at " + url_.redacted() + " refused SELECT " + db + ": " +
+      throw RedisError("Redis at " + node.redacted() + " refused SELECT " + db + ": " +
                        std::string(r.str()));
     }
   }
+}
+
+// READONLY: the node is a replica now (a failover demoted it, or the URL
+// names a replica); LOADING: it is loading its data set and answers nothing
+// yet. Only error replies are looked at, so this costs nothing per reply.
+bool Connection::is_failover_reply(const Reply& r) {
+  if (!r.is_error()) return false;
+  std::string_view text = r.str();
+  return text.starts_with("READONLY ") || text.starts_with("LOADING ");
+}
+
+void Connection::fail_over(const Reply& r) {
+  std::string text(r.str());
+  stream_.reset();
+  pending_ = 0;
+  throw RedisError("Redis at " + url_.redacted() + " answered " + text +
+                   " (not a usable master now; the connection is closed, so a reconnect asks " +
+                   (url_.is_sentinel() ? "the Sentinels for the master again)" : "again)"));
 }
 
 void Connection::not_connected() const {
@@ -85,7 +105,9 @@ Reply Connection::command(const std::vector<std::string_view>& argv) {
   const std::string_view what = argv.empty() ? std::string_view("command") : argv[0];
   stream_->append(argv);
   stream_->flush(what);
-  return Reply(stream_->next_reply(what));
+  Reply reply(stream_->next_reply(what));
+  if (is_failover_reply(reply)) fail_over(reply);
+  return reply;
 }
 
 Reply Connection::command(std::initializer_list<std::string_view> argv) {
@@ -124,6 +146,7 @@ std::vector<Reply> Connection::replies() {
       stream_->flush("pipeline");
       while (pending_ > 0) {
         out.emplace_back(stream_->next_reply("pipeline"));
+        if (is_failover_reply(out.back())) fail_over(out.back());
         --pending_;
       }
     } catch (const RedisError&) {

@@ -1,6 +1,7 @@
-// Parsing of redis://, rediss:// and unix:// URLs.
+// Parsing of redis://, rediss://, unix:// and redis+sentinel:// URLs.
 #include "rqcpp/redis_url.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
@@ -92,6 +93,30 @@ bool apply_tls_query(std::string_view url, std::string_view name, std::string_vi
   }
 }
 
+// "host", "host:port", "[v6]" or "[v6]:port"; `default_port` when none.
+SentinelAddress parse_host_port(std::string_view url, std::string_view authority,
+                                int default_port) {
+  std::string_view host = authority, port;
+  if (!authority.empty() && authority.front() == '[') {  // [::1]:6379
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) bad(url, "unclosed '[' in host");
+    host = authority.substr(1, close - 1);
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') bad(url, "expected ':' after ']'");
+      port = after.substr(1);
+      if (port.empty()) bad(url, "empty port");
+    }
+  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) bad(url, "empty port");
+  }
+  if (host.empty()) bad(url, "missing host");
+  return SentinelAddress{std::string(host),
+                         port.empty() ? default_port : parse_int(url, port, "port", 1, 65535)};
+}
+
 // "a=1&b=2" -> applies db, password and the ssl_* parameters.
 void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
   while (!query.empty()) {
@@ -124,13 +149,95 @@ void apply_credentials(std::string_view url, std::string_view creds, RedisUrl& o
   }
 }
 
+// redis+sentinel://[creds@]host[:port][,host[:port]...]/service[/db]: `rest`
+// is what follows the scheme, without the query.
+RedisUrl parse_sentinel(std::string_view url, std::string_view rest, std::string_view query) {
+  RedisUrl out;
+  out.host.clear();
+  out.port = 0;
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos) bad(url, "redis+sentinel:// URL needs /service_name");
+  auto authority = rest.substr(0, slash);
+  auto path = rest.substr(slash + 1);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    apply_credentials(url, authority.substr(0, at), out);
+    authority = authority.substr(at + 1);
+  }
+  while (true) {
+    auto comma = authority.find(',');
+    out.sentinels.push_back(
+        parse_host_port(url, authority.substr(0, comma), defaults::kSentinelPort));
+    if (comma == std::string_view::npos) break;
+    authority = authority.substr(comma + 1);
+  }
+  auto db_slash = path.find('/');
+  out.service = percent_decode(url, path.substr(0, db_slash));
+  if (out.service.empty()) bad(url, "missing service name (redis+sentinel://host:port/service)");
+  if (db_slash != std::string_view::npos && db_slash + 1 < path.size()) {
+    out.db = parse_int(url, path.substr(db_slash + 1), "db", 0, 1 << 20);
+  }
+  // The Sentinels' own credentials; everything else is a data-node parameter.
+  std::string rest_of_query;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    auto eq = item.find('=');
+    auto name = item.substr(0, eq);
+    auto value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    if (name == "sentinel_password") {
+      out.sentinel_password = percent_decode(url, value);
+    } else if (name == "sentinel_username") {
+      out.sentinel_user = percent_decode(url, value);
+    } else {
+      rest_of_query.append(rest_of_query.empty() ? "" : "&").append(item);
+    }
+  }
+  apply_query(url, rest_of_query, out);
+  if (out.tls != TlsOptions{}) bad(url, "ssl_* parameters need a rediss:// URL");
+  return out;
+}
+
+// Percent-encodes what would end a path segment or query value early.
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out.append({'%', kHex[c >> 4], kHex[c & 15]});
+    }
+  }
+  return out;
+}
+
+std::string bracketed(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+std::string redacted_sentinel(const RedisUrl& u, const std::string& creds) {
+  std::string s = "redis+sentinel://" + creds;
+  for (size_t i = 0; i < u.sentinels.size(); ++i) {
+    if (i > 0) s += ",";
+    s += bracketed(u.sentinels[i].host) + ":" + std::to_string(u.sentinels[i].port);
+  }
+  s += "/" + percent_encode(u.service) + "/" + std::to_string(u.db);
+  std::string query;
+  if (!u.sentinel_user.empty()) query += "&sentinel_username=" + percent_encode(u.sentinel_user);
+  if (!u.sentinel_password.empty()) query += "&sentinel_password=***";
+  if (!query.empty()) s += "?" + query.substr(1);
+  return s;
+}
 }  // namespace
 
 RedisUrl RedisUrl::parse(std::string_view url) {
   RedisUrl out;
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos)
-    bad(url, "expected redis://host:port/db, rediss://host:port/db or unix:///path");
+    bad(url,
+        "expected redis://host:port/db, rediss://host:port/db, unix:///path or "
+        "redis+sentinel://host:port/service");
   auto scheme = url.substr(0, scheme_end);
   auto rest = url.substr(scheme_end + 3);
 
@@ -158,6 +265,7 @@ RedisUrl RedisUrl::parse(std::string_view url) {
     if (out.tls != TlsOptions{}) bad(url, "ssl_* parameters need a rediss:// URL");
     return out;
   }
+  if (scheme == "redis+sentinel") return parse_sentinel(url, rest, query);
   if (scheme != "redis" && scheme != "rediss")
     bad(url, "unsupported scheme '" + std::string(scheme) + "'");
 
@@ -168,25 +276,9 @@ RedisUrl RedisUrl::parse(std::string_view url) {
     apply_credentials(url, authority.substr(0, at), out);
     authority = authority.substr(at + 1);
   }
-  std::string_view host = authority, port;
-  if (!authority.empty() && authority.front() == '[') {  // [::1]:6379
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) bad(url, "unclosed '[' in host");
-    host = authority.substr(1, close - 1);
-    auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') bad(url, "expected ':' after ']'");
-      port = after.substr(1);
-      if (port.empty()) bad(url, "empty port");
-    }
-  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-    if (port.empty()) bad(url, "empty port");
-  }
-  if (host.empty()) bad(url, "missing host");
-  out.host = std::string(host);
-  if (!port.empty()) out.port = parse_int(url, port, "port", 1, 65535);
+  SentinelAddress node = parse_host_port(url, authority, defaults::kRedisPort);
+  out.host = std::move(node.host);
+  out.port = node.port;
   if (!path.empty()) out.db = parse_int(url, path, "db", 0, 1 << 20);
   apply_query(url, query, out);
   if (scheme == "rediss") {
@@ -204,12 +296,13 @@ std::string RedisUrl::redacted() const {
     if (!password.empty()) creds += ":***";
     creds += "@";
   }
+  if (is_sentinel()) return redacted_sentinel(*this, creds);
   if (!unix_path.empty()) {
     std::string s = "unix://" + creds + unix_path;
     if (db != 0) s += "?db=" + std::to_string(db);
     return s;
   }
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string h = bracketed(host);
   std::string s = (tls.enabled ? "rediss://" : "redis://") + creds + h + ":" +
                   std::to_string(port) + "/" + std::to_string(db);
   if (std::string q = detail::tls_query(tls); !q.empty()) s += "?" + q.substr(1);

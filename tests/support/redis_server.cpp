@@ -32,8 +32,9 @@ std::string redis_server_binary() {
 }
 constexpr auto kStartTimeout = std::chrono::seconds(5);
 
-// A port the kernel just handed out for 127.0.0.1, i.e. free right now.
-int pick_free_port() {
+}  // namespace
+
+int detail::pick_free_port() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   sockaddr_in addr{};
@@ -50,6 +51,8 @@ int pick_free_port() {
   close(fd);
   return ntohs(addr.sin_port);
 }
+
+namespace {
 
 // The pid reported by the server answering on `port`, or -1 when nothing
 // answers PING there (yet).
@@ -87,7 +90,8 @@ std::string tail_of(const std::string& path) {
 
 }  // namespace
 
-RedisServer::RedisServer(Persistence persistence) {
+RedisServer::RedisServer(Persistence persistence, std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {
   init(persistence);
 }
 
@@ -109,10 +113,10 @@ void RedisServer::init(Persistence persistence) {
   close(fd);
   log_path_ = tmpl;
   for (int attempt = 0; attempt < 10; ++attempt) {
-    port_ = pick_free_port();
+    port_ = detail::pick_free_port();
     if (tls_) {
       do {
-        tls_port_ = pick_free_port();
+        tls_port_ = detail::pick_free_port();
       } while (tls_port_ == port_);
     }
     if (launch()) return;
@@ -163,6 +167,7 @@ bool RedisServer::launch() {
       argv.insert(argv.end(),
                   {"--appendonly", "yes", "--appendfsync", "always", "--dir", data_dir_});
     }
+    argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
     pid_ = detail::spawn(argv, {}, log_fd, log_fd, SIGTERM);
   } catch (...) {
     close(log_fd);
@@ -208,6 +213,14 @@ void RedisServer::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void RedisServer::crash() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
 }

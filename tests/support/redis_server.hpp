@@ -37,7 +37,9 @@ class RedisServer {
   // for outage tests that must not lose the queues themselves.
   enum class Persistence { kNone, kAppendOnly };
   RedisServer() : RedisServer(Persistence::kNone) {}
-  explicit RedisServer(Persistence persistence);
+  // `extra_args` are added after the fixture's own (a later one wins), e.g.
+  // {"--replicaof", "127.0.0.1", "<port>"}.
+  explicit RedisServer(Persistence persistence, std::vector<std::string> extra_args = {});
   // For rediss:// tests: the server also listens with TLS on tls_port()
   // (another free loopback port) with these PEM files. Its plain port stays
   // open for the fixture's own start-up check; tests that mean TLS use
@@ -62,6 +64,9 @@ class RedisServer {
   // start() throws std::runtime_error when it cannot come back on that port.
   void stop();
   void start();
+  // SIGKILL, as a crash: no shutdown work (a master's SIGTERM would first
+  // wait for its replicas to catch up). Waits for the exit.
+  void crash();
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
 
@@ -76,6 +81,7 @@ class RedisServer {
   pid_t pid_ = -1;
   std::string log_path_;
   std::string data_dir_;  // kAppendOnly only: the AOF's private directory
+  std::vector<std::string> extra_args_;
 };
 
 // A child process (fork + execv of argv[0], a path), killed with SIGKILL and

@@ -1,5 +1,5 @@
-// Internal to tests/support: fork + execv shared by Process, run() and
-// RedisServer.
+// Internal to tests/support: fork + execv and free ports, shared by Process,
+// run(), RedisServer and SentinelCluster.
 #pragma once
 
 #include <sys/types.h>
@@ -15,6 +15,11 @@ namespace rqcpp::test::detail {
 // delivered to the child if this process dies (0 = none). Returns the pid.
 // Throws std::runtime_error when fork fails or the program cannot be
 // executed (reported back from the child through a close-on-exec pipe).
+// A port the kernel just handed out for 127.0.0.1, i.e. free right now
+// (another process may still take it before the caller binds it). Throws
+// std::runtime_error when no socket can be bound.
+int pick_free_port();
+
 pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
             int out_fd, int err_fd, int death_signal);
 

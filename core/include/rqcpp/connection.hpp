@@ -75,14 +75,16 @@ class Reply {
 class Connection {
  public:
   // Connects, AUTHs and SELECTs as `url` says; for rediss:// first
-  // handshakes TLS and verifies the server (RedisUrl's TlsOptions). `timeout`
-  // bounds connect plus handshake, and each command (zero: no command
-  // timeout, needed for blocking commands). Throws UrlError for a bad URL,
-  // RedisError when Redis cannot be reached, its certificate does not verify
-  // (the message gives OpenSSL's reason), or it refuses AUTH/SELECT; the
-  // message names the (redacted) URL. A reply larger than
-  // defaults::kMaxReplyElements / kMaxReplyBulkBytes is a RedisError too
-  // (the connection is then broken()).
+  // handshakes TLS and verifies the server (RedisUrl's TlsOptions); a
+  // redis+sentinel:// URL connects to the master its Sentinels name
+  // (rqcpp/sentinel.hpp), here and at every reconnect(). `timeout` bounds
+  // connect plus handshake, and each command (zero: no command timeout,
+  // needed for blocking commands). Throws UrlError for a bad URL, RedisError
+  // when Redis cannot be reached, no Sentinel names a master, its
+  // certificate does not verify (the message gives OpenSSL's reason), or it
+  // refuses AUTH/SELECT; the message names the (redacted) URL. A reply
+  // larger than defaults::kMaxReplyElements / kMaxReplyBulkBytes is a
+  // RedisError too (the connection is then broken()).
   static Connection open(const std::string& url,
                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
   static Connection open(const RedisUrl& url,
@@ -97,8 +99,12 @@ class Connection {
   // Sends one command (binary-safe arguments) and waits for its reply. Throws
   // RedisError on I/O failure or timeout (the connection is then broken();
   // reconnect() makes it usable again). A Redis error reply is returned, not
-  // thrown. Must not be called while appended commands await replies()
-  // (std::logic_error).
+  // thrown, except READONLY and LOADING (also as a script's or a pipelined
+  // command's reply, everywhere in this class): the node is not a usable
+  // master (a failover demoted it, or it is still loading), so the
+  // connection is closed (broken()) and RedisError thrown; the command may or
+  // may not have run. Must not be called while appended commands await
+  // replies() (std::logic_error).
   Reply command(const std::vector<std::string_view>& argv);
   Reply command(std::initializer_list<std::string_view> argv);
 
@@ -147,7 +153,8 @@ class Connection {
 
   // True after an I/O error; every call then throws until reconnect().
   bool broken() const;
-  // Re-establishes the connection with the original URL and timeout. Throws
+  // Re-establishes the connection with the original URL and timeout (for
+  // redis+sentinel://, asking the Sentinels for the master again). Throws
   // RedisError when Redis is still unreachable.
   void reconnect();
 
@@ -156,12 +163,16 @@ class Connection {
   // Changes the per-command timeout (zero: wait forever).
   void set_timeout(std::chrono::milliseconds timeout);
 
+  // The URL given to open() (for redis+sentinel://, the Sentinels, not the
+  // master they named).
   const RedisUrl& url() const { return url_; }
 
  private:
   Connection(RedisUrl url, std::chrono::milliseconds timeout);
   void connect();
   [[noreturn]] void not_connected() const;
+  static bool is_failover_reply(const Reply& r);
+  [[noreturn]] void fail_over(const Reply& r);
   std::unique_ptr<detail::RedisStream> stream_;
   RedisUrl url_;
   std::chrono::milliseconds timeout_;

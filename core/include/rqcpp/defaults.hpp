@@ -15,6 +15,14 @@ namespace rqcpp::defaults {
 inline constexpr std::string_view kRedisUrl = "redis://127.0.0.1:6379/0";
 // The port of a redis:// URL that names none (Redis' own default).
 inline constexpr int kRedisPort = 6379;
+// The port of a Sentinel in a redis+sentinel:// URL that names none
+// (Sentinel's own default).
+inline constexpr int kSentinelPort = 26379;
+// How long master discovery waits for one Sentinel, and then for the node it
+// names, to connect and answer (at most; a shorter connection timeout wins).
+// Short, as the Sentinel client guidelines ask: a Sentinel that does not
+// answer in time is skipped for the next one.
+inline constexpr std::chrono::milliseconds kSentinelTimeout{1000};
 // Plugin directory of rqworker and `rqctl plugins` when neither
 // --plugin-dir nor RQCPP_PLUGIN_DIR is given.
 inline constexpr std::string_view kPluginDir = "./plugins";

@@ -1,11 +1,15 @@
 // Where Redis is: parsed from redis://[[user]:password@]host[:port][/db],
-// rediss://... (the same over TLS, with redis-py's ssl_* query parameters) or
-// unix://[[user]:password@]/path/to.sock[?db=N][&password=P].
+// rediss://... (the same over TLS, with redis-py's ssl_* query parameters),
+// unix://[[user]:password@]/path/to.sock[?db=N][&password=P], or
+// redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/service[/db]
+// [?sentinel_username=U][&sentinel_password=P][&db=N][&password=P] (the
+// Sentinels to ask for the master of `service`; see rqcpp/sentinel.hpp).
 // User, password and query values may be percent-encoded (as in redis-py URLs).
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rqcpp/defaults.hpp"
 
@@ -32,25 +36,50 @@ struct TlsOptions {
   bool operator==(const TlsOptions&) const = default;
 };
 
+// One Sentinel of a redis+sentinel:// URL.
+struct SentinelAddress {
+  std::string host;                    // name, IPv4 or IPv6 address (no brackets)
+  int port = defaults::kSentinelPort;  // when the URL names none
+};
+
 struct RedisUrl {
-  std::string host = "127.0.0.1";  // empty when unix_path is set
-  int port = defaults::kRedisPort;
-  std::string unix_path;  // non-empty for unix:// URLs
+  std::string host = "127.0.0.1";   // empty when unix_path is set or for redis+sentinel://
+  int port = defaults::kRedisPort;  // 0 for unix:// and redis+sentinel://
+  std::string unix_path;            // non-empty for unix:// URLs
   int db = 0;
+  // The data node's credentials (for redis+sentinel://, the master's; the
+  // Sentinels get sentinel_user / sentinel_password).
   std::string user;      // empty: AUTH with password only (or no AUTH)
   std::string password;  // empty: no AUTH
   TlsOptions tls;        // enabled for rediss:// only
 
-  // Parses `url`. Defaults: port defaults::kRedisPort, db 0. A db may also be given as
-  // ?db=N. rediss:// takes the ssl_* parameters of TlsOptions (booleans:
-  // true/false, yes/no, 1/0, t/f, y/n in any case). Throws UrlError naming what is wrong
-  // (scheme, host, port, db, escape, an unknown parameter, a bad value, an
-  // ssl_* parameter on a URL without TLS) and quoting the URL with the
-  // password masked.
+  // redis+sentinel:// only (all empty otherwise). The Sentinels, in the
+  // order given (asked in that order), and the service name they know the
+  // master by (`sentinel monitor <service> ...` in sentinel.conf). A
+  // Connection asks them for the master each time it connects.
+  std::vector<SentinelAddress> sentinels;
+  std::string service;
+  // AUTH for the Sentinels (query parameters sentinel_username and
+  // sentinel_password); empty: no AUTH. Never taken from user/password, as
+  // in redis-py's Sentinel.
+  std::string sentinel_user;
+  std::string sentinel_password;
+
+  // True for a redis+sentinel:// URL.
+  bool is_sentinel() const { return !sentinels.empty(); }
+
+  // Parses `url`. Defaults: port defaults::kRedisPort (a Sentinel's:
+  // defaults::kSentinelPort), db 0. A db may also be given as ?db=N.
+  // rediss:// takes the ssl_* parameters of TlsOptions (booleans:
+  // true/false, yes/no, 1/0, t/f, y/n in any case). Throws UrlError naming
+  // what is wrong (scheme, host, port, db, escape, service, an unknown
+  // parameter, a bad value, an ssl_* parameter on a URL without TLS) and
+  // quoting the URL with every password masked.
   static RedisUrl parse(std::string_view url);
 
-  // The URL back as text with the password masked, for logs and errors. A
-  // rediss:// URL keeps its non-default TLS parameters (none is secret).
+  // The URL back as text with every password (also sentinel_password)
+  // masked, for logs and errors. A rediss:// URL keeps its non-default TLS
+  // parameters (none is secret).
   std::string redacted() const;
 };
 

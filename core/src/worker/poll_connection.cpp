@@ -5,13 +5,15 @@
 
 #include "redis_stream.hpp"
 #include "rqcpp/error.hpp"
+#include "rqcpp/sentinel.hpp"
 
 namespace rqcpp {
 
 PollConnection::PollConnection(std::unique_ptr<detail::RedisStream> stream)
     : stream_(std::move(stream)) {}
 
-PollConnection PollConnection::open(const RedisUrl& url, std::chrono::milliseconds timeout) {
+PollConnection PollConnection::open(const RedisUrl& given, std::chrono::milliseconds timeout) {
+  const RedisUrl url = resolve_master(given, timeout);  // `given` unless redis+sentinel://
   // The timeout bounds the blocking reads of open() and of callers waiting
   // for a reply they know is due; poll()-driven reads never wait on it.
   PollConnection conn(std::make_unique<detail::RedisStream>(url, timeout, timeout));

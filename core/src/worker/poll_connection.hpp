@@ -25,8 +25,10 @@ class RedisStream;
 class PollConnection {
  public:
   // Connects (TLS for rediss://), AUTHs and SELECTs as `url` says
-  // (blocking, bounded by `timeout`, which also bounds wait_reply()). Throws
-  // RedisError naming the redacted URL on failure.
+  // (blocking, bounded by `timeout`, which also bounds wait_reply()); a
+  // redis+sentinel:// URL connects to the master its Sentinels name
+  // (rqcpp/sentinel.hpp). Throws RedisError naming the redacted URL on
+  // failure.
   static PollConnection open(const RedisUrl& url,
                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -45,7 +45,7 @@ struct PayloadLimits {
 };
 
 struct WorkerOptions {
-  std::string redis_url;            // redis://... or unix://...
+  std::string redis_url;            // redis://..., unix://... or redis+sentinel://...
   std::vector<std::string> queues;  // priority order; at least one
   std::string plugin_dir;           // where lib<name>.so plugins live
   // Load plugins from a directory or file anyone on the host may write
