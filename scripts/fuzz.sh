@@ -2,12 +2,16 @@
 # Builds the libFuzzer targets (tests/fuzz, docs/fuzzing.md) with clang into
 # ./build-fuzz (BUILD_DIR) and runs each one for N seconds on a copy of its
 # seed corpus (tests/fuzz/corpus/<target>; the repository is never written).
-# Any crash, leak, sanitizer report, timeout (one input > 10 s) or memory
-# blow-up (> 2048 MB) fails the run; the input that caused it is kept under
+# Any crash, leak, sanitizer report, timeout (one input > 10 s, --timeout)
+# or memory blow-up (> 2048 MB) fails the run; the input that caused it is kept under
 # <build>/fuzz-run/<target>/artifacts/ (docs/fuzzing.md: reproducing).
 #
 # Usage: scripts/fuzz.sh [--seconds N] [--report FILE] [--build-only] [TARGET...]
 #   --seconds N    time per target (default 30; -max_total_time)
+#   --timeout S    one input running longer than S seconds is a finding
+#                  (default 10). libFuzzer measures wall time: under
+#                  `nice -n 19` on a loaded machine a fast input can wait
+#                  that long for a CPU, so long runs there use e.g. 60
 #   --report FILE  also rewrite the rows of the targets run in the table
 #                  between the fuzz-report markers in FILE (docs/fuzzing.md;
 #                  scripts/fuzz_report.py)
@@ -22,10 +26,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${BUILD_DIR:-$root/build-fuzz}
 all_targets=(job_hash sdk_args redis_url rqctl_literal worker_command)
-seconds=30 report="" build_only=0 merge=0 targets=()
+seconds=30 timeout=10 report="" build_only=0 merge=0 targets=()
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
     --report) report=$2; shift 2 ;;
     --build-only) build_only=1; shift ;;
     --merge) merge=1; shift ;;
@@ -37,6 +42,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
+
+# The commit the report names: what was built, even if HEAD moves meanwhile.
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git -C "$root" status --porcelain -- '*.cpp' '*.hpp' '*.h' 2>/dev/null)" ] &&
+  commit="$commit+changes"
 
 # -O1 -g1: what ASan recommends, and the cheapest build that still names
 # file and line in a report. Only the core library and the targets are built.
@@ -54,7 +64,7 @@ echo "fuzz build: ${build_time} s"
 # time); LeakSanitizer runs after every input that allocated (-detect_leaks).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:report_error_type=1}
-limits=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048)
+limits=(-timeout="$timeout" -rss_limit_mb=2048 -malloc_limit_mb=2048)
 
 dict_args() {
   local d=$root/tests/fuzz/dict/$1.dict
@@ -121,8 +131,8 @@ echo "$table"
 
 if [ -n "$report" ]; then
   clang_version=$(clang --version | sed -n 's/.*clang version \([0-9.]*\).*/\1/p' | head -1)
-  "$root/scripts/fuzz_report.py" "$report" "$(date -u +%Y-%m-%d)" \
-    "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(nproc)" \
+  "$root/scripts/fuzz_report.py" --timeout "$timeout" "$report" "$(date -u +%Y-%m-%d)" \
+    "$commit" "$(nproc)" \
     "$clang_version" "$build_time" "${all_targets[*]}" "${rows[@]}"
   echo "report written to $report"
 fi
