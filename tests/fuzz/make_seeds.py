@@ -99,19 +99,19 @@ def static_seeds():
         return bytes([selector]) + struct.pack("<H", len(args)) + args + kwargs
 
     p = lambda v: msgpack.packb(v, use_bin_type=True)  # noqa: E731
-    # Selectors follow the RQCPP_JOB order in sdk_args_fuzz.cpp:
-    # 0 scalars, 1 containers, 2 anything, 3 nothing.
+    # Selectors index the manifest, which lists functions sorted by name
+    # (sdk_args_fuzz.cpp): 0 anything, 1 containers, 2 nothing, 3 scalars.
     sdk_seeds = [
-        sdk(0, p([True, -5, 2**64 - 1, 1.5, "text", 7])),
-        sdk(0, p([False, 127, 0, 3, b"bytes"])),
-        sdk(0, p([1, 200, -1, "x", None, 2**40])),
+        sdk(3, p([True, -5, 2**64 - 1, 1.5, "text", 7])),
+        sdk(3, p([False, 127, 0, 3, b"bytes"])),
+        sdk(3, p([1, 200, -1, "x", None, 2**40])),
         sdk(1, p([b"\x00\x01", [[1, 2], [-3]], {"w": 0.5, "z": None}, [True, "s"], {"a": 1},
                   None])),
         sdk(1, p(["str as bytes", [], {}, [False, ""], {"big": 40000}, None])),
-        sdk(2, p([{"nested": [1, 2.5, None, b"\xff"]}]), p({"k": 1, "l": "v"})),
-        sdk(2, p([msgpack.ExtType(5, b"ext"), ["k"]]), p({"k": [1]})),
-        sdk(2, p([1]), p({1: 2})),
-        sdk(3, p([])), sdk(3, p([]), p({"unexpected": 1})), sdk(3, b"\xdd\xff\xff\xff\xff"),
+        sdk(0, p([{"nested": [1, 2.5, None, b"\xff"]}]), p({"k": 1, "l": "v"})),
+        sdk(0, p([msgpack.ExtType(5, b"ext"), ["k"]]), p({"k": [1]})),
+        sdk(0, p([1]), p({1: 2})),
+        sdk(2, p([])), sdk(2, p([]), p({"unexpected": 1})), sdk(3, b"\xdd\xff\xff\xff\xff"),
     ]
     for i, s in enumerate(sdk_seeds):
         write("sdk_args", "args%02d" % i, s)
