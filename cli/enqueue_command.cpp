@@ -1,7 +1,6 @@
 // rqctl enqueue: put one job on a queue through the core Queue API.
 #include <chrono>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <rqcpp/args.hpp>
 #include <rqcpp/connection.hpp>
@@ -11,6 +10,7 @@
 #include <rqcpp/serialization.hpp>
 #include <rqcpp/timestamp.hpp>
 
+#include "argument_literal.hpp"
 #include "cli_error.hpp"
 #include "command.hpp"
 
@@ -20,50 +20,6 @@ namespace defaults = rqcpp::defaults;
 namespace rqctl {
 
 namespace {
-
-// Turning command-line text into msgpack job arguments.
-//
-// Rule (README, rqctl enqueue --help): text that parses as one JSON value is
-// that value (3, "x", [1,2], {"a":1}, true, null, -2.5); anything else is the
-// text itself as a string. So `'"3"'` is the string "3" and `hello` is "hello".
-//
-// Parsing is nlohmann-json's; the msgpack encoding is core's json_to_msgpack,
-// so rqctl writes exactly what the core API writes.
-//
-// msgpack bytes of one argument under the rule above. Throws UsageError when
-// the text is neither JSON nor valid UTF-8 (msgpack str must be UTF-8 for
-// Python RQ's readers).
-std::string argument_to_msgpack(std::string_view text) {
-  std::string json_text;
-  if (nlohmann::json::accept(text)) {
-    json_text = std::string(text);
-  } else {
-    try {
-      json_text = nlohmann::json(std::string(text)).dump();
-    } catch (const nlohmann::json::exception&) {
-      throw UsageError("argument is not valid UTF-8: " + std::string(text));
-    }
-  }
-  try {
-    return rqcpp::json_to_msgpack(json_text);
-  } catch (const rqcpp::DecodeError& e) {
-    throw UsageError("cannot encode argument " + std::string(text) + ": " + e.what());
-  }
-}
-
-// msgpack bytes of a JSON object (for --meta). Throws UsageError naming
-// `option` when `text` is not a JSON object.
-std::string json_object_to_msgpack(std::string_view text, std::string_view option) {
-  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_object()) {
-    throw UsageError(std::string(option) + " must be a JSON object, got: " + std::string(text));
-  }
-  try {
-    return rqcpp::json_to_msgpack(text);
-  } catch (const rqcpp::DecodeError& e) {
-    throw UsageError(std::string(option) + ": " + e.what());
-  }
-}
 
 // Help text "<before>N s<after>" for a default of N seconds, plus the days
 // it makes when whole days (the one-year failure TTL).

@@ -12,7 +12,26 @@
 # process, so a report fails the test that caused it instead of scrolling by.
 # How reports of spawned rqworker/rqctl processes reach the test run is set up
 # in tests/CMakeLists.txt (RQCPP_SANITIZER_LOG_DIR).
+#
+# RQCPP_FUZZ=ON (clang only: CC=clang CXX=clang++) adds the libFuzzer targets
+# of tests/fuzz (docs/fuzzing.md). It implies RQCPP_SANITIZE=address,undefined
+# when no sanitizer is set, and compiles every target with
+# -fsanitize=fuzzer-no-link too (coverage feedback from the libraries); only
+# the fuzz executables link libFuzzer itself (-fsanitize=fuzzer, in
+# tests/fuzz/CMakeLists.txt).
 include_guard(GLOBAL)
+
+option(RQCPP_FUZZ "Build the libFuzzer targets of tests/fuzz (clang only)" OFF)
+if(RQCPP_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "RQCPP_FUZZ needs clang: configure with CC=clang CXX=clang++")
+  endif()
+  if(NOT RQCPP_SANITIZE)
+    set(RQCPP_SANITIZE "address,undefined" CACHE STRING
+        "Sanitizers for every target: address,undefined | address | undefined | thread (empty: none)"
+        FORCE)
+  endif()
+endif()
 
 set(RQCPP_SANITIZE "" CACHE STRING
     "Sanitizers for every target: address,undefined | address | undefined | thread (empty: none)")
@@ -32,6 +51,12 @@ if(RQCPP_SANITIZE)
   list(APPEND RQCPP_SANITIZE_FLAGS "-fsanitize=${RQCPP_SANITIZE}" -fno-omit-frame-pointer)
   if("undefined" IN_LIST _rqcpp_sanitizers)
     list(APPEND RQCPP_SANITIZE_FLAGS -fno-sanitize-recover=all)
+  endif()
+  if(RQCPP_FUZZ)
+    if("thread" IN_LIST _rqcpp_sanitizers)
+      message(FATAL_ERROR "RQCPP_FUZZ: use address and/or undefined, not thread")
+    endif()
+    list(APPEND RQCPP_SANITIZE_FLAGS -fsanitize=fuzzer-no-link)
   endif()
   add_compile_options(${RQCPP_SANITIZE_FLAGS})
   add_link_options("-fsanitize=${RQCPP_SANITIZE}")

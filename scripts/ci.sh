@@ -13,6 +13,10 @@
 #   tidy    clang-tidy 14 (root .clang-tidy) over core/ worker/ cli/ sdk/ bench/
 #           plugins/ examples/ with build/compile_commands.json, -j$(nproc);
 #           the findings also go to build/clang-tidy.log
+#   fuzz    scripts/fuzz.sh: the libFuzzer targets of tests/fuzz, built with
+#           clang into ./build-fuzz (core library and targets only), each run
+#           30 s (FUZZ_SECONDS) on a copy of its seed corpus; a crash, leak,
+#           sanitizer report, timeout or memory blow-up fails it
 #   asan    AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer:
 #           ./build-asan (-DRQCPP_SANITIZE=address,undefined), every target,
 #           the whole suite; a report in a test or in any process it spawned
@@ -25,9 +29,10 @@
 #
 # Time: the summary at the end prints each step's time. The whole run must
 # stay under CI's 45 minutes on 2 cores with no ccache; the builds of `test`
-# and `asan` take most of it. If it nears that, the first cut is leaving
-# bench/ out of tidy. With ccache (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the
-# environment) repeated runs take a fraction of that.
+# and `asan` take most of it; `fuzz` is 2.5 min of runs plus its build. If it
+# nears that, the first cut is leaving bench/ out of tidy. With ccache
+# (CMAKE_CXX_COMPILER_LAUNCHER=ccache in the environment) repeated runs take a
+# fraction of that.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -70,6 +75,10 @@ step_tidy() {
   [ "$status" -eq 0 ] || { echo "clang-tidy findings: see above or $log"; return 1; }
 }
 
+step_fuzz() {
+  "$root/scripts/fuzz.sh" --seconds "${FUZZ_SECONDS:-30}"
+}
+
 step_asan() {
   local dir=$root/build-asan
   # -O1 -g1 (line tables only): what ASan's docs recommend, and cheaper to
@@ -101,7 +110,7 @@ run_sanitized_ctest() {
   return "$status"
 }
 
-all_steps=(format test tsan tidy asan)
+all_steps=(format test tsan tidy fuzz asan)
 steps=("$@")
 [ ${#steps[@]} -eq 0 ] && steps=("${all_steps[@]}")
 for s in "${steps[@]}"; do

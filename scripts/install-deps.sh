@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages rqcpp needs to build, test and run its demo,
 # and those scripts/ci.sh needs for its checks (clang-format and clang-tidy 14,
-# clang, the GCC sanitizer runtimes). Idempotent: skips apt entirely when
-# everything is already installed.
+# clang, the GCC sanitizer runtimes, clang's libFuzzer runtime). Idempotent:
+# skips apt entirely when everything is already installed.
 set -euo pipefail
 
 packages=(
@@ -17,6 +17,9 @@ packages=(
   # clang-tidy), and the runtimes of g++'s -fsanitize=address,undefined,thread
   clang clang-format clang-tidy
   libasan8 liblsan0 libubsan1 libtsan2
+  # scripts/fuzz.sh: clang's -fsanitize=fuzzer,address,undefined runtimes
+  # (libclang_rt.fuzzer-x86_64.a and the sanitizers for clang 14)
+  libclang-rt-14-dev
 )
 
 missing=()

@@ -285,6 +285,29 @@ TEST_CASE("malformed argument buffers fail with TypeError, not a crash", "[sdk][
   REQUIRE(bad_kwargs.error_message == "scale() keyword arguments must be a dict, got list");
 }
 
+// Found by tests/fuzz/sdk_args_fuzz.cpp: msgpack-c reserved memory for every
+// element an array or map header declares before reading them, so 5 bytes
+// declaring 4 billion elements asked for 128 GB (an abort under ASan, a
+// bad_alloc or a huge reservation elsewhere). Such headers are now refused by
+// their size alone.
+TEST_CASE("a container header declaring more elements than the buffer holds is a TypeError",
+          "[sdk][typed]") {
+  const std::string huge_array("\xdd\xff\xff\xff\xff", 5);
+  auto args_out = call("add", huge_array);
+  REQUIRE(args_out.rc == RQCPP_ERROR);
+  REQUIRE(args_out.error_type == std::optional<std::string>("TypeError"));
+  REQUIRE(args_out.error_message == "add() arguments are not valid msgpack: array size overflow");
+  // The same inside a complete-looking list, and in the keyword arguments.
+  auto nested = call("total", std::string("\x91\xdd\x10\x00\x00\x00", 6));
+  REQUIRE(nested.error_message == "total() arguments are not valid msgpack: array size overflow");
+  auto kwargs = call("scale", args(1), std::string("\xdf\xff\xff\xff\xff", 5));
+  REQUIRE(kwargs.rc == RQCPP_ERROR);
+  REQUIRE(kwargs.error_message ==
+          "scale() keyword arguments are not valid msgpack: map size overflow");
+  // Within the limit, the same headers still mean what they say.
+  REQUIRE(unpacked<int>(*call("add", std::string("\xdd\x00\x00\x00\x02\x01\x02", 7)).result) == 3);
+}
+
 TEST_CASE("the manifest lists every RQCPP_JOB of the binary, sorted, with docs",
           "[sdk][manifest]") {
   const rqcpp_manifest& m = rqcpp::test::in_process_manifest();

@@ -1,27 +1,9 @@
 // Pub/sub worker commands; see command_channel.hpp.
 #include "worker/command_channel.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "rqcpp/error.hpp"
 
 namespace rqcpp {
-
-namespace {
-
-std::optional<WorkerCommand> parse(std::string_view payload) {
-  nlohmann::json j = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("command") || !j["command"].is_string()) return std::nullopt;
-  std::string cmd = j["command"].get<std::string>();
-  if (cmd == "shutdown") return WorkerCommand{WorkerCommand::Kind::kShutdown, ""};
-  if (cmd == "kill-horse") return WorkerCommand{WorkerCommand::Kind::kKillHorse, ""};
-  if (cmd == "stop-job" && j.contains("job_id") && j["job_id"].is_string()) {
-    return WorkerCommand{WorkerCommand::Kind::kStopJob, j["job_id"].get<std::string>()};
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 CommandChannel::CommandChannel(RedisUrl url, std::string channel)
     : url_(std::move(url)), channel_(std::move(channel)) {}
@@ -52,7 +34,7 @@ std::vector<WorkerCommand> CommandChannel::on_poll(const std::vector<pollfd>& fd
     for (std::optional<Reply> r = conn_->read(); r; r = conn_->buffered()) {
       // ["message", channel, payload]; subscribe confirmations are skipped
       if (r->size() == 3 && r->at(0).str() == "message") {
-        if (auto cmd = parse(r->at(2).str())) out.push_back(*cmd);
+        if (auto cmd = parse_worker_command(r->at(2).str())) out.push_back(*cmd);
       }
     }
   } catch (const RedisError&) {

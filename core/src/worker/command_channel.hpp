@@ -10,14 +10,9 @@
 
 #include "rqcpp/redis_url.hpp"
 #include "worker/poll_connection.hpp"
+#include "worker/worker_command.hpp"
 
 namespace rqcpp {
-
-struct WorkerCommand {
-  enum class Kind { kShutdown, kKillHorse, kStopJob };
-  Kind kind;
-  std::string job_id;  // kStopJob only
-};
 
 class CommandChannel {
  public:

@@ -10,6 +10,7 @@
 
 #include "rqcpp/plugin.h"
 #include "rqcpp/sdk/arg_codec.hpp"
+#include "rqcpp/sdk/bounded_unpack.hpp"
 #include "rqcpp/sdk/job_error.hpp"
 #include "rqcpp/sdk/message.hpp"
 #include "rqcpp/sdk/packed_bytes.hpp"
@@ -45,7 +46,7 @@ class JobContext {
   // The current meta decoded; the handle owns its data.
   msgpack::object_handle meta() const {
     std::string_view bytes = meta_msgpack();
-    return msgpack::unpack(bytes.data(), bytes.size());
+    return sdk_detail::bounded_unpack(bytes.data(), bytes.size());
   }
 
   // True when meta has a str key `key`.

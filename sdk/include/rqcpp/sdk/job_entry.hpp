@@ -18,6 +18,7 @@
 #include "rqcpp/function_ref.hpp"
 #include "rqcpp/plugin.h"
 #include "rqcpp/sdk/arg_codec.hpp"
+#include "rqcpp/sdk/bounded_unpack.hpp"
 #include "rqcpp/sdk/demangle.hpp"
 #include "rqcpp/sdk/job_context.hpp"
 #include "rqcpp/sdk/job_error.hpp"
@@ -174,7 +175,7 @@ std::optional<std::string> call_with(const char* name, const msgpack::object& ar
 inline msgpack::object_handle unpack_or_fail(const char* name, const char* what, const char* data,
                                              std::size_t size) {
   try {
-    return msgpack::unpack(data, size);
+    return bounded_unpack(data, size);
   } catch (const std::exception& e) {
     throw JobError("TypeError", concat(name, "() ", what, " are not valid msgpack: ", e.what()));
   }

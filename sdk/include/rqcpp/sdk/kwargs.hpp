@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rqcpp/sdk/arg_codec.hpp"
+#include "rqcpp/sdk/bounded_unpack.hpp"
 #include "rqcpp/sdk/job_error.hpp"
 #include "rqcpp/sdk/message.hpp"
 
@@ -42,7 +43,7 @@ class Kwargs {
   Kwargs(std::string function, std::string_view msgpack_map) : function_(std::move(function)) {
     auto handle = std::make_shared<msgpack::object_handle>();
     try {
-      *handle = msgpack::unpack(msgpack_map.data(), msgpack_map.size());
+      *handle = sdk_detail::bounded_unpack(msgpack_map.data(), msgpack_map.size());
     } catch (const std::exception& e) {
       throw JobError(
           "TypeError",
