@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "log_format.hpp"
+#include "rqcpp/byte_size.hpp"
 #include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/redis_url.hpp"
+#include "rqcpp/timestamp.hpp"
 #include "rqcpp/worker/worker.hpp"
 #include "worker_pool.hpp"
 
@@ -92,6 +94,8 @@ int main(int argc, char** argv) {
   int pool_size = 0;
   std::string dequeue_strategy;
   std::string log_format;
+  std::string job_memory_limit = std::to_string(opt.job_limits.memory_bytes);
+  std::string job_cpu_limit = std::to_string(opt.job_limits.cpu.count());
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help and exit")(
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
@@ -146,6 +150,19 @@ int main(int argc, char** argv) {
       "job) or random (shuffled after each job), as RQ's Worker/RoundRobinWorker/RandomWorker")(
       "log-format", po::value<std::string>(&log_format)->default_value("text"),
       "text, or json (one JSON object per line: time, level, logger, pid, message)")(
+      "job-memory-limit",
+      po::value<std::string>(&job_memory_limit)->default_value(job_memory_limit),
+      "SIZE (bytes, or 256M, 1G: powers of 1024): address space each job's work horse may map "
+      "on top of what it starts with (RLIMIT_AS); a job crossing it fails "
+      "JobMemoryLimitExceeded; 0: no limit. Not available in sanitizer builds")(
+      "job-cpu-limit", po::value<std::string>(&job_cpu_limit)->default_value(job_cpu_limit),
+      "SECONDS (or 90s, 2m): CPU time each job's work horse may use (RLIMIT_CPU); a job "
+      "crossing it is killed and fails JobCpuLimitExceeded; 0: no limit")(
+      "job-max-open-files",
+      po::value<long long>(&opt.job_limits.open_files)->default_value(opt.job_limits.open_files),
+      "N: file descriptors each job may open besides its horse's stdin, stdout, stderr and result "
+      "pipe (RLIMIT_NOFILE N+4); 0: no limit. A job's meta rqcpp_limits can lower these three "
+      "limits for itself, never raise them (README, \"Per-job limits\")")(
       "config,c", po::value<std::string>(),
       "read options from this file too (Boost.Program_options syntax: 'name = value' lines, "
       "'queue = NAME' per queue, '#' comments); the command line wins")(
@@ -210,6 +227,18 @@ int main(int argc, char** argv) {
     opt.worker_class = rqcpp::WorkerOptions::Class::kSimple;
   } else if (worker_class != "fork") {
     std::cerr << "rqworker: --worker-class must be fork or simple, not '" << worker_class << "'\n";
+    return kExitUsage;
+  }
+  try {
+    opt.job_limits.memory_bytes = rqcpp::parse_byte_size(job_memory_limit);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "rqworker: --job-memory-limit: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  try {
+    opt.job_limits.cpu = std::chrono::seconds(rqcpp::parse_duration(job_cpu_limit));
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "rqworker: --job-cpu-limit: " << e.what() << "\n";
     return kExitUsage;
   }
   opt.job_monitoring_interval = std::chrono::seconds(interval);

@@ -17,6 +17,7 @@
 
 #include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
+#include "rqcpp/worker/job_limits.hpp"
 
 namespace rqcpp {
 
@@ -88,6 +89,13 @@ struct WorkerOptions {
   // (docs/hot-path.md).
   enum class Class { kFork, kSimple };
   Class worker_class = Class::kFork;
+  // The most each job's work horse may use (job_limits.hpp; all 0: none). A
+  // job's meta rqcpp_limits can lower them for that job, never raise them; a
+  // job that crosses one fails with an exc_info naming it
+  // (JobMemoryLimitExceeded, JobCpuLimitExceeded) and the worker goes on.
+  // Its callbacks run under the same limits. Refused with kSimple, and a
+  // memory limit in a build without kJobMemoryLimitSupported.
+  JobLimits job_limits;
 };
 
 // What a run did, for the caller's summary line and tests.
@@ -105,7 +113,9 @@ struct WorkerStats {
 // std::invalid_argument, naming the option by its rqworker flag, for an
 // empty queue list, a queue name that is empty or contains ',', an
 // interval, worker_ttl, heartbeat_grace or callback_timeout below 1 s
-// (scheduler interval: below 10 ms), or a negative max_jobs / max_idle_time.
+// (scheduler interval: below 10 ms), a negative max_jobs / max_idle_time,
+// a negative job limit, job limits with Class::kSimple, or a memory limit
+// where kJobMemoryLimitSupported is false.
 // The URL is not checked here.
 WorkerOptions validate_worker_options(WorkerOptions options);
 
