@@ -3,6 +3,7 @@
 #include <iostream>
 #include <optional>
 #include <rqcpp/args.hpp>
+#include <rqcpp/byte_size.hpp>
 #include <rqcpp/connection.hpp>
 #include <rqcpp/defaults.hpp>
 #include <rqcpp/error.hpp>
@@ -48,6 +49,38 @@ long long parse_seconds(const std::string& text, const char* option) {
   } catch (const std::exception& e) {
     throw UsageError(std::string(option) + ": " + e.what());
   }
+}
+
+// The --meta JSON text with --memory-limit, --cpu-limit and --max-open-files
+// written into its "rqcpp_limits" map (docs/redis-layout.md 2.5; checked here
+// as the worker will: each value above 0). Throws UsageError naming the
+// option.
+std::string meta_with_limits(const std::string& meta_json, const po::variables_map& vm) {
+  nlohmann::json meta = nlohmann::json::parse(meta_json, nullptr, /*allow_exceptions=*/false);
+  if (!meta.is_object()) throw UsageError("--meta must be a JSON object, got: " + meta_json);
+  nlohmann::json& limits = meta["rqcpp_limits"];
+  if (limits.is_null()) limits = nlohmann::json::object();
+  if (!limits.is_object()) throw UsageError("--meta: rqcpp_limits must be a JSON object");
+  if (vm.count("memory-limit")) {
+    const std::string text = vm["memory-limit"].as<std::string>();
+    try {
+      limits["memory"] = rqcpp::parse_byte_size(text);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--memory-limit: ") + e.what());
+    }
+    if (limits["memory"] == 0) throw UsageError("--memory-limit must be above 0");
+  }
+  if (vm.count("cpu-limit")) {
+    const long long s = parse_seconds(vm["cpu-limit"].as<std::string>(), "--cpu-limit");
+    if (s <= 0) throw UsageError("--cpu-limit must be above 0");
+    limits["cpu"] = s;
+  }
+  if (vm.count("max-open-files")) {
+    const long long n = vm["max-open-files"].as<long long>();
+    if (n <= 0) throw UsageError("--max-open-files must be above 0");
+    limits["open_files"] = n;
+  }
+  return meta.dump();
 }
 
 // --at: ISO-8601 UTC ("2026-11-28T20:00:00Z", fraction optional) or Unix
@@ -159,6 +192,15 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
       ("description", po::value<std::string>()->value_name("D"),
        "job description (default: the call, e.g. builtin:add(2, 3))")                    //
       ("meta", po::value<std::string>()->value_name("JSON"), "job meta, a JSON object")  //
+      ("memory-limit", po::value<std::string>()->value_name("SIZE"),
+       "run the job with at most SIZE (bytes, or 128M, 1G) of address space, or its "
+       "worker's --job-memory-limit if lower (meta rqcpp_limits.memory)")  //
+      ("cpu-limit", po::value<std::string>()->value_name("SECONDS"),
+       "at most SECONDS (or 2m) of CPU time, or its worker's --job-cpu-limit if lower "
+       "(meta rqcpp_limits.cpu)")  //
+      ("max-open-files", po::value<long long>()->value_name("N"),
+       "at most N open files, or its worker's --job-max-open-files if lower (meta "
+       "rqcpp_limits.open_files)")  //
       ("serializer", po::value<std::string>()->value_name("S")->default_value("msgpack"),
        "job encoding in Redis: msgpack (rqcpp's and the Python MsgpackSerializer's) "
        "or json (RQ's JSONSerializer)");
@@ -224,8 +266,12 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
   if (vm->count("job-id")) options.job_id = (*vm)["job-id"].as<std::string>();
   options.at_front = (*vm)["at-front"].as<bool>();
   if (vm->count("description")) options.description = (*vm)["description"].as<std::string>();
-  if (vm->count("meta"))
-    options.meta = json_object_to_msgpack((*vm)["meta"].as<std::string>(), "--meta");
+  const std::string meta_json = vm->count("meta") ? (*vm)["meta"].as<std::string>() : "{}";
+  if (vm->count("memory-limit") || vm->count("cpu-limit") || vm->count("max-open-files")) {
+    options.meta = json_object_to_msgpack(meta_with_limits(meta_json, *vm), "--meta");
+  } else if (vm->count("meta")) {
+    options.meta = json_object_to_msgpack(meta_json, "--meta");
+  }
   const rqcpp::Serializer serializer = parse_serializer((*vm)["serializer"].as<std::string>());
 
   rqcpp::Connection conn = global.connect();

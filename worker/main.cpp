@@ -17,6 +17,7 @@
 #include "rqcpp/error.hpp"
 #include "rqcpp/redis_password.hpp"
 #include "rqcpp/redis_url.hpp"
+#include "rqcpp/timestamp.hpp"
 #include "rqcpp/worker/worker.hpp"
 #include "worker_pool.hpp"
 
@@ -95,10 +96,13 @@ int main(int argc, char** argv) {
   std::string dequeue_strategy;
   std::string log_format;
   std::string password_file;
-  const auto size_text = [](std::uint64_t bytes) { return rqcpp::format_byte_size(bytes); };
+  // Defaults shown in --help, in a form parse_byte_size reads back.
+  const auto size_text = [](std::uint64_t bytes) { return std::to_string(bytes >> 20) + "M"; };
   std::string max_data_size = size_text(opt.payload_limits.data);
   std::string max_meta_size = size_text(opt.payload_limits.meta);
   std::string max_result_size = size_text(opt.payload_limits.result);
+  std::string job_memory_limit = std::to_string(opt.job_limits.memory_bytes);
+  std::string job_cpu_limit = std::to_string(opt.job_limits.cpu.count());
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help and exit")(
       "url,u", po::value<std::string>(&opt.redis_url)->default_value(rqcpp::default_redis_url()),
@@ -170,6 +174,19 @@ int main(int argc, char** argv) {
       "largest job result kept: a larger one fails the job with SizeLimitError")(
       "log-format", po::value<std::string>(&log_format)->default_value("text"),
       "text, or json (one JSON object per line: time, level, logger, pid, message)")(
+      "job-memory-limit",
+      po::value<std::string>(&job_memory_limit)->default_value(job_memory_limit),
+      "SIZE (bytes, or 256M, 1G: powers of 1024): address space each job's work horse may map "
+      "on top of what it starts with (RLIMIT_AS); a job crossing it fails "
+      "JobMemoryLimitExceeded; 0: no limit. Not available in sanitizer builds")(
+      "job-cpu-limit", po::value<std::string>(&job_cpu_limit)->default_value(job_cpu_limit),
+      "SECONDS (or 90s, 2m): CPU time each job's work horse may use (RLIMIT_CPU); a job "
+      "crossing it is killed and fails JobCpuLimitExceeded; 0: no limit")(
+      "job-max-open-files",
+      po::value<long long>(&opt.job_limits.open_files)->default_value(opt.job_limits.open_files),
+      "N: file descriptors each job may open besides its horse's stdin, stdout, stderr and result "
+      "pipe (RLIMIT_NOFILE N+4); 0: no limit. A job's meta rqcpp_limits can lower these three "
+      "limits for itself, never raise them (README, \"Per-job limits\")")(
       "config,c", po::value<std::string>(),
       "read options from this file too (Boost.Program_options syntax: 'name = value' lines, "
       "'queue = NAME' per queue, '#' comments); the command line wins")(
@@ -240,19 +257,30 @@ int main(int argc, char** argv) {
        {std::tuple{&max_data_size, "--max-data-size", &opt.payload_limits.data},
         std::tuple{&max_meta_size, "--max-meta-size", &opt.payload_limits.meta},
         std::tuple{&max_result_size, "--max-result-size", &opt.payload_limits.result}}) {
-    const auto bytes = rqcpp::parse_byte_size(*text);
-    if (!bytes) {
-      std::cerr << "rqworker: " << flag << " must be a size such as 65536, 512K or 64M, not '"
-                << *text << "'\n";
+    try {
+      *limit = rqcpp::parse_byte_size(*text);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "rqworker: " << flag << ": " << e.what() << "\n";
       return kExitUsage;
     }
-    *limit = *bytes;
   }
   opt.max_idle_time = std::chrono::seconds(max_idle_time);
   if (worker_class == "simple") {
     opt.worker_class = rqcpp::WorkerOptions::Class::kSimple;
   } else if (worker_class != "fork") {
     std::cerr << "rqworker: --worker-class must be fork or simple, not '" << worker_class << "'\n";
+    return kExitUsage;
+  }
+  try {
+    opt.job_limits.memory_bytes = rqcpp::parse_byte_size(job_memory_limit);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "rqworker: --job-memory-limit: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  try {
+    opt.job_limits.cpu = std::chrono::seconds(rqcpp::parse_duration(job_cpu_limit));
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "rqworker: --job-cpu-limit: " << e.what() << "\n";
     return kExitUsage;
   }
   opt.job_monitoring_interval = std::chrono::seconds(interval);

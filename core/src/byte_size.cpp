@@ -3,48 +3,76 @@
 
 #include <cctype>
 #include <charconv>
+#include <limits>
+#include <stdexcept>
 
 namespace rqcpp {
 
 namespace {
 
-constexpr std::string_view kUnits = "KMGT";
+// The power of 1024 a unit letter stands for; -1 for anything else.
+int unit_power(char c) {
+  switch (std::toupper(static_cast<unsigned char>(c))) {
+    case 'K':
+      return 1;
+    case 'M':
+      return 2;
+    case 'G':
+      return 3;
+    case 'T':
+      return 4;
+    default:
+      return -1;
+  }
+}
 
 }  // namespace
 
-std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
-  std::uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || p == text.data()) return std::nullopt;
-  std::string_view rest(p, static_cast<size_t>(end - p));
-  if (rest.empty()) return value;
-  const auto unit =
-      kUnits.find(static_cast<char>(std::toupper(static_cast<unsigned char>(rest[0]))));
-  if (unit == std::string_view::npos) return std::nullopt;
-  rest.remove_prefix(1);
-  auto lower = [](std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+std::uint64_t parse_byte_size(std::string_view text) {
+  auto bad = [&](const char* why) {
+    return std::invalid_argument("invalid size '" + std::string(text) + "': " + why +
+                                 " (expected bytes, or digits plus a unit K, M, G or T, "
+                                 "powers of 1024: 268435456, 256M, 1G, 512KiB)");
   };
-  if (const std::string suffix = lower(rest); !suffix.empty() && suffix != "b" && suffix != "ib") {
-    return std::nullopt;
+  std::string_view number = text;
+  // An optional "B" ("5B", "256MB") or "iB" after a unit letter ("256MiB").
+  bool binary_suffix = false;
+  if (number.size() >= 2 && (number.back() == 'B' || number.back() == 'b')) {
+    number.remove_suffix(1);
+    if (number.back() == 'i' || number.back() == 'I') {
+      number.remove_suffix(1);
+      binary_suffix = true;
+    }
   }
-  const unsigned shift = 10 * (static_cast<unsigned>(unit) + 1);
-  if (value > (UINT64_MAX >> shift)) return std::nullopt;
-  return value << shift;
+  int power = 0;
+  if (!number.empty() && unit_power(number.back()) > 0) {
+    power = unit_power(number.back());
+    number.remove_suffix(1);
+  } else if (binary_suffix) {
+    throw bad("'iB' needs a unit letter before it");
+  }
+  std::uint64_t value = 0;
+  const auto r = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (number.empty() || r.ec == std::errc::invalid_argument ||
+      r.ptr != number.data() + number.size()) {
+    throw bad("not a whole number of bytes");
+  }
+  if (r.ec == std::errc::result_out_of_range) throw bad("too large");
+  for (int i = 0; i < power; ++i) {
+    if (value > std::numeric_limits<std::uint64_t>::max() / 1024) throw bad("too large");
+    value *= 1024;
+  }
+  return value;
 }
 
 std::string format_byte_size(std::uint64_t bytes) {
-  size_t unit = 0;
-  while (unit < kUnits.size() && bytes != 0 && bytes % 1024 == 0) {
+  static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (unit < 4 && bytes != 0 && bytes % 1024 == 0) {
     bytes /= 1024;
     ++unit;
   }
-  std::string out = std::to_string(bytes);
-  if (unit > 0) out += kUnits[unit - 1];
-  return out;
+  return std::to_string(bytes) + " " + kUnits[unit];
 }
 
 }  // namespace rqcpp

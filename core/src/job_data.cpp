@@ -84,7 +84,7 @@ std::string encode_job_data(const JobCall& call, Serializer serializer) {
 JobCall decode_job_data(std::string_view data, Serializer* detected, std::uint64_t max_size) {
   const auto too_large = [max_size] {
     return SizeLimitError("job data is larger than " + format_byte_size(max_size) +
-                          " bytes (the reader's limit, rqworker --max-data-size)");
+                          " (the reader's limit, rqworker --max-data-size)");
   };
   std::string plain;
   if (looks_like_zlib(data)) {

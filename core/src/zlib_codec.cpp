@@ -71,8 +71,7 @@ std::string zlib_decompress(std::string_view bytes, std::uint64_t max_size) {
     rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof buf - zs.avail_out);
     if (out.size() > max_size) {
-      throw SizeLimitError("zlib data inflates to more than " + format_byte_size(max_size) +
-                           " bytes");
+      throw SizeLimitError("zlib data inflates to more than " + format_byte_size(max_size));
     }
     if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input ended early
   }

@@ -1,6 +1,8 @@
 // The builtin plugin: small jobs useful in production checks and in tests
 // ("builtin:add", "builtin:echo", "builtin:sleep", ...). Each function's doc
 // string is what `rqctl plugins` shows.
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace builtin {
 
@@ -115,6 +118,45 @@ std::int64_t allocate(std::int64_t mb) {
   return mb;
 }
 
+// Spins on the CPU until this process has used `seconds` more of CPU time
+// (user + system), then returns seconds. For CPU-limit checks.
+double burn_cpu(double seconds) {
+  constexpr double kMaxSeconds = 86400;
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxSeconds) {
+    throw rqcpp::JobError("ValueError", "burn_cpu(): seconds must be a number in [0, 86400]");
+  }
+  auto cpu_now = [] {
+    timespec t{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+  };
+  const double until = cpu_now() + seconds;
+  volatile std::uint64_t spin = 0;
+  while (cpu_now() < until) {
+    for (int i = 0; i < 100000; ++i) spin = spin + 1;
+  }
+  return seconds;
+}
+
+// Opens /dev/null up to `n` times, keeping each open, until one open fails;
+// closes them all and returns how many it could open. For open-files-limit
+// checks.
+std::int64_t open_files(std::int64_t n) {
+  constexpr std::int64_t kMaxFiles = 1 << 20;
+  if (n < 0 || n > kMaxFiles) {
+    throw rqcpp::JobError("ValueError",
+                          "open_files(): n must be in [0, " + std::to_string(kMaxFiles) + "]");
+  }
+  std::vector<int> fds;
+  while (static_cast<std::int64_t>(fds.size()) < n) {
+    const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    fds.push_back(fd);
+  }
+  for (int fd : fds) ::close(fd);
+  return static_cast<std::int64_t>(fds.size());
+}
+
 // Sets meta["progress"] = 1..steps, saving meta to Redis after each step and
 // waiting `interval` seconds (default 0) between steps. Returns steps.
 std::int64_t progress(std::int64_t steps, std::optional<double> interval) {
@@ -196,6 +238,9 @@ RQCPP_JOB(builtin::loader_pid,
           "Returns the pid of the process that loaded this plugin (the worker once a horse "
           "has tried it)");
 RQCPP_JOB(builtin::allocate, "Allocates and touches `mb` MiB, frees it, returns mb");
+RQCPP_JOB(builtin::burn_cpu, "Spins until it used `seconds` (float) of CPU time, returns it");
+RQCPP_JOB(builtin::open_files,
+          "Opens /dev/null up to `n` times until an open fails, closes them, returns the count");
 RQCPP_JOB(builtin::progress,
           "Sets meta['progress'] to 1..steps, saving meta each step; optional interval seconds");
 RQCPP_JOB(builtin::flaky,

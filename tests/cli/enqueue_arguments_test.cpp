@@ -185,3 +185,38 @@ TEST_CASE("enqueue --serializer json writes RQ JSONSerializer data", "[cli][enqu
   Job job = Job::fetch(conn, id);
   CHECK(job.serializer() == Serializer::kJson);
 }
+
+TEST_CASE("enqueue --memory-limit, --cpu-limit, --max-open-files write meta rqcpp_limits",
+          "[cli][enqueue]") {
+  RedisServer redis;
+  Connection conn = Connection::open(redis.url());
+  auto meta_of = [&](const std::string& id) {
+    return nlohmann::json::parse(msgpack_to_json(hget(conn, keys::job(id), "meta")));
+  };
+  const std::string id =
+      enqueue_ok(redis, {"enqueue", "lim", "builtin:noop", "--memory-limit", "128M", "--cpu-limit",
+                         "2m", "--max-open-files", "9", "--meta", R"({"owner": "me"})"});
+  CHECK(meta_of(id) == nlohmann::json::parse(
+                           R"({"owner": "me", "rqcpp_limits": {"memory": 134217728, "cpu": 120,
+                               "open_files": 9}})"));
+  // Merged into a rqcpp_limits the --meta already has; the option wins.
+  const std::string merged =
+      enqueue_ok(redis, {"enqueue", "lim", "builtin:noop", "--cpu-limit", "5", "--meta",
+                         R"({"rqcpp_limits": {"memory": "1G", "cpu": 99}})"});
+  CHECK(meta_of(merged) ==
+        nlohmann::json::parse(R"({"rqcpp_limits": {"memory": "1G", "cpu": 5}})"));
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--memory-limit", "12X"},
+        {"--memory-limit", "0"},
+        {"--cpu-limit", "0"},
+        {"--cpu-limit", "soon"},
+        {"--max-open-files", "-2"},
+        {"--cpu-limit", "1", "--meta", R"({"rqcpp_limits": 3})"}}) {
+    std::vector<std::string> a{"enqueue", "lim", "builtin:noop"};
+    a.insert(a.end(), bad.begin(), bad.end());
+    RunResult r = rqctl(redis, a);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+  }
+  CHECK(Queue(conn, "lim").count() == 2);
+}

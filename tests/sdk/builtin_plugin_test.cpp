@@ -2,6 +2,7 @@
 // dlopen as the worker's horse does, called through its manifest.
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -70,10 +71,10 @@ TEST_CASE("builtin manifest lists the documented functions", "[sdk][builtin]") {
     names.emplace_back(m.functions[i].name);
     REQUIRE(std::string(m.functions[i].doc) != "");
   }
-  REQUIRE(names == std::vector<std::string>{"add", "add_float", "allocate", "crash", "echo",
-                                            "echo_kwargs", "fail", "flaky", "getpid", "job_info",
-                                            "loader_pid", "noop", "progress", "record_callback",
-                                            "sleep"});
+  REQUIRE(names == std::vector<std::string>{"add", "add_float", "allocate", "burn_cpu", "crash",
+                                            "echo", "echo_kwargs", "fail", "flaky", "getpid",
+                                            "job_info", "loader_pid", "noop", "open_files",
+                                            "progress", "record_callback", "sleep"});
 }
 
 TEST_CASE("builtin plugin exports only the manifest symbol", "[sdk][builtin]") {
@@ -134,6 +135,20 @@ TEST_CASE("builtin:noop, getpid, sleep, allocate", "[sdk][builtin]") {
   REQUIRE(call("sleep", args(-1)).error_type == std::optional<std::string>("ValueError"));
   REQUIRE(unpacked<std::int64_t>(*call("allocate", args(4)).result) == 4);
   REQUIRE(call("allocate", args(-1)).error_type == std::optional<std::string>("ValueError"));
+}
+
+TEST_CASE("builtin:burn_cpu uses CPU time, open_files counts what it could open",
+          "[sdk][builtin]") {
+  timespec before{}, after{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &before);
+  REQUIRE(unpacked<double>(*call("burn_cpu", args(0.05)).result) == 0.05);
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after);
+  const double used = static_cast<double>(after.tv_sec - before.tv_sec) +
+                      static_cast<double>(after.tv_nsec - before.tv_nsec) / 1e9;
+  CHECK(used >= 0.05);
+  REQUIRE(call("burn_cpu", args(-1)).error_type == std::optional<std::string>("ValueError"));
+  REQUIRE(unpacked<std::int64_t>(*call("open_files", args(5)).result) == 5);
+  REQUIRE(call("open_files", args(-1)).error_type == std::optional<std::string>("ValueError"));
 }
 
 TEST_CASE("builtin:progress saves meta at each step", "[sdk][builtin]") {

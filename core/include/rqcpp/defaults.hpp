@@ -82,6 +82,12 @@ inline constexpr std::chrono::seconds kMaintenanceInterval{600};
 inline constexpr std::chrono::seconds kCallbackTimeout{60};
 // How often a --with-scheduler worker moves due scheduled jobs.
 inline constexpr std::chrono::milliseconds kSchedulerInterval{1000};
+// Per-job resource limits of a work horse (rqworker --job-memory-limit,
+// --job-cpu-limit, --job-max-open-files; worker/job_limits.hpp): none unless
+// given (0 means no limit).
+inline constexpr unsigned long long kJobMemoryLimitBytes = 0;
+inline constexpr std::chrono::seconds kJobCpuLimit{0};
+inline constexpr long long kJobMaxOpenFiles = 0;
 // The worker hash's python_version field of an rqcpp worker.
 inline constexpr std::string_view kWorkerVersionText = "rqcpp (C++)";
 

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,13 @@ namespace {
 
 [[noreturn]] void throw_errno(int err, const char* what) {
   throw std::system_error(err, std::generic_category(), what);
+}
+
+std::chrono::microseconds cpu_of(const rusage& r) {
+  auto us = [](const timeval& t) {
+    return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
+  };
+  return us(r.ru_utime) + us(r.ru_stime);
 }
 
 // In the child: default dispositions and an empty mask, so SIGTERM/SIGKILL
@@ -85,6 +93,7 @@ ChildProcess::ChildProcess(ChildProcess&& o) noexcept
       fd_(o.fd_),
       reaped_(o.reaped_),
       status_(o.status_),
+      cpu_time_(o.cpu_time_),
       output_(std::move(o.output_)),
       output_limit_(o.output_limit_),
       overflowed_(o.overflowed_) {
@@ -130,10 +139,13 @@ void ChildProcess::on_readable() {
 bool ChildProcess::try_reap() {
   if (reaped_) return true;
   int status;
-  pid_t r = waitpid(pid_, &status, WNOHANG);
+  rusage usage{};
+  // wait4 for the CPU time a job's limit is checked against (horse_limits.hpp).
+  pid_t r = wait4(pid_, &status, WNOHANG, &usage);
   if (r == 0 || (r < 0 && errno == EINTR)) return false;
   reaped_ = true;
   status_ = r == pid_ ? status : 0;
+  if (r == pid_) cpu_time_ = cpu_of(usage);
   on_readable();  // whatever it wrote before exiting is still in the pipe
   return true;
 }
@@ -141,11 +153,13 @@ bool ChildProcess::try_reap() {
 void ChildProcess::wait() {
   if (reaped_) return;
   int status = 0;
+  rusage usage{};
   pid_t r;
-  while ((r = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+  while ((r = wait4(pid_, &status, 0, &usage)) < 0 && errno == EINTR) {
   }
   reaped_ = true;
   status_ = r == pid_ ? status : 0;
+  if (r == pid_) cpu_time_ = cpu_of(usage);
 }
 
 void ChildProcess::kill() {

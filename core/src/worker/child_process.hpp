@@ -67,6 +67,8 @@ class ChildProcess {
   void kill();
   // waitpid()'s status once reaped (WIFSIGNALED...).
   int wait_status() const { return status_; }
+  // CPU time (user + system) the child used, once reaped.
+  std::chrono::microseconds cpu_time() const { return cpu_time_; }
   // How a reaped child ended: wait_status_text(wait_status()).
   std::string end_text() const;
 
@@ -76,6 +78,7 @@ class ChildProcess {
   int fd_ = -1;
   bool reaped_ = false;
   int status_ = 0;
+  std::chrono::microseconds cpu_time_{0};
   std::string output_;
   size_t output_limit_ = SIZE_MAX;
   bool overflowed_ = false;

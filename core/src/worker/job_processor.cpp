@@ -8,6 +8,7 @@
 #include "rqcpp/defaults.hpp"
 #include "rqcpp/serialization.hpp"
 #include "worker/event_loop.hpp"
+#include "worker/horse_limits.hpp"
 #include "worker/job_heartbeat.hpp"
 #include "worker/periodic_tasks.hpp"
 #include "worker/redis_session.hpp"
@@ -44,6 +45,8 @@ ProcessedJob JobProcessor::process(const TakenJob& job) {
   ProcessedJob out;
   const CallRunner run = [&](PluginCall& call) {
     spdlog::info("{}: job {} started: {}", job.queue, job.id, call.func_name);
+    const bool in_process = opt_.worker_class == WorkerOptions::Class::kSimple;
+    if (auto refused = set_call_limits(call, opt_.job_limits, in_process)) return *refused;
     try {
       if (opt_.worker_class == WorkerOptions::Class::kSimple) {
         return run_in_process(call, job, timeout, start, duties);
@@ -106,7 +109,7 @@ CallOutcome JobProcessor::run_in_horse(PluginCall& call, const TakenJob& job, do
     outcome = CallOutcome::failure(
         "", "Job stopped by shutdown: the worker was shut down cold and killed its work-horse");
   } else {
-    outcome = h.outcome();
+    outcome = name_limit_failure(h.outcome(), call.limits, opt_.job_limits, h.process());
   }
   if (h.reported() && outcome.plugin_checked) plugins_.adopt(opt_.plugin_dir, found);
   if (!h.reaped()) exiting_.push_back(std::move(h));

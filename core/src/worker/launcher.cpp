@@ -320,6 +320,21 @@ WorkerOptions validate_worker_options(WorkerOptions o) {
       !problem.empty()) {
     throw std::invalid_argument("--plugin-dir " + problem);
   }
+  const JobLimits& limits = o.job_limits;
+  if (limits.cpu.count() < 0 || limits.open_files < 0) {
+    throw std::invalid_argument("--job-cpu-limit and --job-max-open-files must not be negative");
+  }
+  if (limits.any() && o.worker_class == WorkerOptions::Class::kSimple) {
+    throw std::invalid_argument(
+        "--job-memory-limit, --job-cpu-limit and --job-max-open-files need a work horse per job: "
+        "--worker-class simple runs jobs in the worker process, which they would limit instead");
+  }
+  if (limits.memory_bytes != 0 && !kJobMemoryLimitSupported) {
+    throw std::invalid_argument(
+        "--job-memory-limit is not available in a sanitizer build (AddressSanitizer and "
+        "ThreadSanitizer reserve terabytes of address space, so an address-space limit would "
+        "fail every allocation)");
+  }
   if (o.name.empty()) o.name = uuid4_hex();
   return o;
 }

@@ -10,6 +10,7 @@
 
 #include "rqcpp/plugin.h"
 #include "rqcpp/serialization.hpp"
+#include "rqcpp/worker/job_limits.hpp"
 
 namespace rqcpp {
 
@@ -29,6 +30,9 @@ struct PluginCall {
   // plugin, tried_plugins.hpp; a horse inherits the mapping through fork).
   // nullptr: whoever runs the call loads the plugin from plugin_dir.
   rqcpp_job_fn fn = nullptr;
+  // What a work horse applies before the call (horse_limits.hpp); no limit
+  // in process.
+  JobLimits limits;
 };
 
 // How one call ended.

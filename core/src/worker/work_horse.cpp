@@ -9,14 +9,17 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <system_error>
 
 #include "rqcpp/error.hpp"
+#include "worker/horse_limits.hpp"
 #include "worker/plugin_loader.hpp"
 
 namespace rqcpp {
@@ -28,8 +31,8 @@ namespace {
 // length, then u8 ok, u8 has_result, u8 has_meta, u8 plugin_checked and five length-prefixed
 // strings (result, exc_type, exc_message, traceback, meta). Job (parent ->
 // standby child, which reads to end of file): the PluginCall's strings, its
-// serializer and its function pointer (valid in the child, forked from the
-// parent that resolved it).
+// serializer, its function pointer (valid in the child, forked from the
+// parent that resolved it) and its limits.
 namespace horse_frame {
 
 void put_u64(std::string& out, uint64_t v) {
@@ -123,6 +126,9 @@ std::string encode_job(const PluginCall& j) {
   }
   put_u64(out, static_cast<uint64_t>(j.serializer));
   put_u64(out, reinterpret_cast<uintptr_t>(j.fn));
+  put_u64(out, j.limits.memory_bytes);
+  put_u64(out, static_cast<uint64_t>(j.limits.cpu.count()));
+  put_u64(out, static_cast<uint64_t>(j.limits.open_files));
   return out;
 }
 
@@ -143,6 +149,9 @@ PluginCall decode_job(std::string_view bytes) {
   // address space image, so the address is valid here.
   // NOLINTNEXTLINE(performance-no-int-to-ptr): a code address sent to a forked child
   j.fn = reinterpret_cast<rqcpp_job_fn>(static_cast<uintptr_t>(r.u64()));
+  j.limits.memory_bytes = r.u64();
+  j.limits.cpu = std::chrono::seconds(static_cast<long long>(r.u64()));
+  j.limits.open_files = static_cast<long long>(r.u64());
   if (!r.done()) throw DecodeError("worker sent a malformed job");
   return j;
 }
@@ -158,25 +167,41 @@ void write_all(int fd, const std::string& bytes) {
   }
 }
 
-// The child side. Calls job.fn (inherited from the parent), or else loads
-// the plugin, calls the job function with a fresh rqcpp_context, writes the
-// framed outcome to `out_fd` and leaves with _exit(0). Runs only in a
-// freshly forked child; never touches the parent's Redis state.
+// The child side. Applies the job's limits, calls job.fn (inherited from
+// the parent), or else loads the plugin, calls the job function with a fresh
+// rqcpp_context, writes the framed outcome to `out_fd` and leaves with
+// _exit(0). Runs only in a freshly forked child; never touches the parent's
+// Redis state.
 [[noreturn]] void horse_main(const PluginCall& job, int out_fd) {
   // Never unloaded: _exit() below ends the process, and dlclose() could run
   // plugin destructors we have no reason to trust.
   static std::optional<Plugin> plugin;
-  CallOutcome outcome = run_guarded([&] {
-    if (job.fn != nullptr) return call_plugin_function(job, job.fn);
-    FunctionRef ref = plugin_function_ref(job.func_name);
-    plugin.emplace(Plugin::load(job.plugin_dir, ref.libname));
-    return call_plugin_function(job, plugin->function(ref.function));
-  });
+  // Framed before the memory limit applies: what is sent when a job that
+  // used up its memory leaves too little to frame its real outcome.
+  const std::string out_of_memory =
+      job.limits.memory_bytes == 0
+          ? std::string()
+          : horse_frame::encode(CallOutcome::failure("MemoryError", "std::bad_alloc"));
+  CallOutcome outcome;
+  if (std::string refused = apply_horse_limits(job.limits); !refused.empty()) {
+    outcome = CallOutcome::failure("OSError", refused);
+  } else {
+    outcome = run_guarded([&] {
+      if (job.fn != nullptr) return call_plugin_function(job, job.fn);
+      FunctionRef ref = plugin_function_ref(job.func_name);
+      plugin.emplace(Plugin::load(job.plugin_dir, ref.libname));
+      return call_plugin_function(job, plugin->function(ref.function));
+    });
+  }
   outcome.plugin_checked = plugin.has_value();
   // Only the child's own stdio buffers (the parent writes nothing to stdout
   // and logs unbuffered to stderr), so a plugin's printf output is not lost.
   std::fflush(nullptr);
-  write_all(out_fd, horse_frame::encode(outcome));
+  try {
+    write_all(out_fd, horse_frame::encode(outcome));
+  } catch (const std::bad_alloc&) {
+    write_all(out_fd, out_of_memory);
+  }
   _exit(0);
 }
 

@@ -18,6 +18,7 @@
 
 #include "rqcpp/defaults.hpp"
 #include "rqcpp/error.hpp"
+#include "rqcpp/worker/job_limits.hpp"
 
 namespace rqcpp {
 
@@ -105,6 +106,13 @@ struct WorkerOptions {
   // (docs/hot-path.md).
   enum class Class { kFork, kSimple };
   Class worker_class = Class::kFork;
+  // The most each job's work horse may use (job_limits.hpp; all 0: none). A
+  // job's meta rqcpp_limits can lower them for that job, never raise them; a
+  // job that crosses one fails with an exc_info naming it
+  // (JobMemoryLimitExceeded, JobCpuLimitExceeded) and the worker goes on.
+  // Its callbacks run under the same limits. Refused with kSimple, and a
+  // memory limit in a build without kJobMemoryLimitSupported.
+  JobLimits job_limits;
 };
 
 // What a run did, for the caller's summary line and tests.
@@ -123,8 +131,10 @@ struct WorkerStats {
 // empty queue list, a queue name that is empty or contains ',', an
 // interval, worker_ttl, heartbeat_grace or callback_timeout below 1 s
 // (scheduler interval: below 10 ms), a negative max_jobs / max_idle_time,
-// a payload limit below 1 KiB, or a plugin_dir that does not exist or is
-// writable by anyone (unless allow_world_writable_plugins).
+// a payload limit below 1 KiB, a plugin_dir that does not exist or is
+// writable by anyone (unless allow_world_writable_plugins), a negative job
+// limit, job limits with Class::kSimple, or a memory limit where
+// kJobMemoryLimitSupported is false.
 // The URL is not checked here.
 WorkerOptions validate_worker_options(WorkerOptions options);
 
