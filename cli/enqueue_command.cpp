@@ -1,6 +1,7 @@
 // rqctl enqueue: put one job on a queue through the core Queue API.
 #include <chrono>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <rqcpp/args.hpp>
 #include <rqcpp/byte_size.hpp>
