@@ -3,7 +3,6 @@
 #include "rqcpp/redis_password.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,24 +14,6 @@
 namespace rqcpp {
 
 namespace {
-
-// RFC 3986 unreserved characters stay; everything else is %XX, so any
-// password survives RedisUrl::parse's percent-decoding.
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    }
-  }
-  return out;
-}
 
 std::string read_password_file(const std::string& path) {
   std::ifstream in(path);

@@ -117,15 +117,23 @@ SentinelAddress parse_host_port(std::string_view url, std::string_view authority
                          port.empty() ? default_port : parse_int(url, port, "port", 1, 65535)};
 }
 
-// "a=1&b=2" -> applies db, password and the ssl_* parameters.
-void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
+// Calls fn(item, name, value) for each item of "a=1&b=2" (value not yet
+// percent-decoded).
+template <class Fn>
+void for_each_query_item(std::string_view query, Fn fn) {
   while (!query.empty()) {
     auto amp = query.find('&');
     auto item = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     auto eq = item.find('=');
-    auto name = item.substr(0, eq);
-    auto value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    fn(item, item.substr(0, eq),
+       eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1));
+  }
+}
+
+// "a=1&b=2" -> applies db, password and the ssl_* parameters.
+void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
+  for_each_query_item(query, [&](std::string_view, std::string_view name, std::string_view value) {
     if (name == "db") {
       out.db = parse_int(url, value, "db", 0, 1 << 20);
     } else if (name == "password") {
@@ -135,7 +143,7 @@ void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
     } else if (!name.empty()) {
       bad(url, "unsupported query parameter '" + std::string(name) + "'");
     }
-  }
+  });
 }
 
 // "[user]:password" or "user".
@@ -178,37 +186,18 @@ RedisUrl parse_sentinel(std::string_view url, std::string_view rest, std::string
   }
   // The Sentinels' own credentials; everything else is a data-node parameter.
   std::string rest_of_query;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    auto eq = item.find('=');
-    auto name = item.substr(0, eq);
-    auto value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    if (name == "sentinel_password") {
-      out.sentinel_password = percent_decode(url, value);
-    } else if (name == "sentinel_username") {
-      out.sentinel_user = percent_decode(url, value);
-    } else {
-      rest_of_query.append(rest_of_query.empty() ? "" : "&").append(item);
-    }
-  }
+  for_each_query_item(query,
+                      [&](std::string_view item, std::string_view name, std::string_view value) {
+                        if (name == "sentinel_password") {
+                          out.sentinel_password = percent_decode(url, value);
+                        } else if (name == "sentinel_username") {
+                          out.sentinel_user = percent_decode(url, value);
+                        } else {
+                          rest_of_query.append(rest_of_query.empty() ? "" : "&").append(item);
+                        }
+                      });
   apply_query(url, rest_of_query, out);
   if (out.tls != TlsOptions{}) bad(url, "ssl_* parameters need a rediss:// URL");
-  return out;
-}
-
-// Percent-encodes what would end a path segment or query value early.
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out.append({'%', kHex[c >> 4], kHex[c & 15]});
-    }
-  }
   return out;
 }
 
@@ -307,6 +296,19 @@ std::string RedisUrl::redacted() const {
                   std::to_string(port) + "/" + std::to_string(db);
   if (std::string q = detail::tls_query(tls); !q.empty()) s += "?" + q.substr(1);
   return s;
+}
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out.append({'%', kHex[c >> 4], kHex[c & 15]});
+    }
+  }
+  return out;
 }
 
 std::string redact_url(std::string_view url) {

@@ -83,6 +83,10 @@ struct RedisUrl {
   std::string redacted() const;
 };
 
+// `text` with everything but RFC 3986's unreserved characters as %XX: safe
+// in a URL as a user name, password, path segment or query value.
+std::string percent_encode(std::string_view text);
+
 // URL text with every password replaced by *** (as in errors: the
 // authority's password, and query values named like "password"). Never
 // throws; `url` need not be valid.

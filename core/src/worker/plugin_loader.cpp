@@ -131,7 +131,8 @@ fs::path resolve_plugin(const fs::path& plugin_dir, std::string_view libname) {
     }
     for (const fs::path& p : {real_dir, real}) {
       if (std::string problem = plugin_path_problem(p, world_writable_allowed); !problem.empty()) {
-        throw PluginError("plugin '" + name + "': " + problem);
+        problem.insert(0, "plugin '" + name + "': ");
+        throw PluginError(problem);
       }
     }
     return real;
