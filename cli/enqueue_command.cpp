@@ -11,6 +11,7 @@
 #include <rqcpp/queue.hpp>
 #include <rqcpp/serialization.hpp>
 #include <rqcpp/timestamp.hpp>
+#include <rqcpp/worker/job_limits.hpp>
 
 #include "argument_literal.hpp"
 #include "cli_error.hpp"
@@ -52,36 +53,43 @@ long long parse_seconds(const std::string& text, const char* option) {
   }
 }
 
-// The --meta JSON text with --memory-limit, --cpu-limit and --max-open-files
-// written into its "rqcpp_limits" map (docs/redis-layout.md 2.5; checked here
-// as the worker will: each value above 0). Throws UsageError naming the
-// option.
-std::string meta_with_limits(const std::string& meta_json, const po::variables_map& vm) {
-  nlohmann::json meta = nlohmann::json::parse(meta_json, nullptr, /*allow_exceptions=*/false);
-  if (!meta.is_object()) throw UsageError("--meta must be a JSON object, got: " + meta_json);
-  nlohmann::json& limits = meta["rqcpp_limits"];
-  if (limits.is_null()) limits = nlohmann::json::object();
-  if (!limits.is_object()) throw UsageError("--meta: rqcpp_limits must be a JSON object");
-  if (vm.count("memory-limit")) {
-    const std::string text = vm["memory-limit"].as<std::string>();
-    try {
-      limits["memory"] = rqcpp::parse_byte_size(text);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(std::string("--memory-limit: ") + e.what());
+// The job's meta: the --meta JSON object with --memory-limit, --cpu-limit
+// and --max-open-files written into its "rqcpp_limits" map (docs/redis-layout.md
+// 2.5), as msgpack; "" when neither is given. Its rqcpp_limits are checked
+// by the worker's own rule (rqcpp::job_limits_from_meta), so what rqctl
+// accepts a worker runs. Throws UsageError.
+std::string job_meta(const po::variables_map& vm) {
+  const bool limits_given =
+      vm.count("memory-limit") || vm.count("cpu-limit") || vm.count("max-open-files");
+  if (!vm.count("meta") && !limits_given) return "";
+  const std::string meta_json = vm.count("meta") ? vm["meta"].as<std::string>() : "{}";
+  std::string json = meta_json;
+  if (limits_given) {
+    nlohmann::json meta = nlohmann::json::parse(meta_json, nullptr, /*allow_exceptions=*/false);
+    if (!meta.is_object()) throw UsageError("--meta must be a JSON object, got: " + meta_json);
+    nlohmann::json& limits = meta["rqcpp_limits"];
+    if (limits.is_null()) limits = nlohmann::json::object();
+    if (!limits.is_object()) throw UsageError("--meta: rqcpp_limits must be a JSON object");
+    if (vm.count("memory-limit")) {
+      try {
+        limits["memory"] = rqcpp::parse_byte_size(vm["memory-limit"].as<std::string>());
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--memory-limit: ") + e.what());
+      }
     }
-    if (limits["memory"] == 0) throw UsageError("--memory-limit must be above 0");
+    if (vm.count("cpu-limit")) {
+      limits["cpu"] = parse_seconds(vm["cpu-limit"].as<std::string>(), "--cpu-limit");
+    }
+    if (vm.count("max-open-files")) limits["open_files"] = vm["max-open-files"].as<long long>();
+    json = meta.dump();
   }
-  if (vm.count("cpu-limit")) {
-    const long long s = parse_seconds(vm["cpu-limit"].as<std::string>(), "--cpu-limit");
-    if (s <= 0) throw UsageError("--cpu-limit must be above 0");
-    limits["cpu"] = s;
+  std::string msgpack = json_object_to_msgpack(json, "--meta");
+  try {
+    rqcpp::job_limits_from_meta(msgpack);
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
   }
-  if (vm.count("max-open-files")) {
-    const long long n = vm["max-open-files"].as<long long>();
-    if (n <= 0) throw UsageError("--max-open-files must be above 0");
-    limits["open_files"] = n;
-  }
-  return meta.dump();
+  return msgpack;
 }
 
 // --at: ISO-8601 UTC ("2026-11-28T20:00:00Z", fraction optional) or Unix
@@ -267,12 +275,7 @@ int run_enqueue(GlobalOptions& global, const std::vector<std::string>& args) {
   if (vm->count("job-id")) options.job_id = (*vm)["job-id"].as<std::string>();
   options.at_front = (*vm)["at-front"].as<bool>();
   if (vm->count("description")) options.description = (*vm)["description"].as<std::string>();
-  const std::string meta_json = vm->count("meta") ? (*vm)["meta"].as<std::string>() : "{}";
-  if (vm->count("memory-limit") || vm->count("cpu-limit") || vm->count("max-open-files")) {
-    options.meta = json_object_to_msgpack(meta_with_limits(meta_json, *vm), "--meta");
-  } else if (vm->count("meta")) {
-    options.meta = json_object_to_msgpack(meta_json, "--meta");
-  }
+  options.meta = job_meta(*vm);
   const rqcpp::Serializer serializer = parse_serializer((*vm)["serializer"].as<std::string>());
 
   rqcpp::Connection conn = global.connect();

@@ -256,7 +256,8 @@ int main(int argc, char** argv) {
   for (auto [text, flag, limit] :
        {std::tuple{&max_data_size, "--max-data-size", &opt.payload_limits.data},
         std::tuple{&max_meta_size, "--max-meta-size", &opt.payload_limits.meta},
-        std::tuple{&max_result_size, "--max-result-size", &opt.payload_limits.result}}) {
+        std::tuple{&max_result_size, "--max-result-size", &opt.payload_limits.result},
+        std::tuple{&job_memory_limit, "--job-memory-limit", &opt.job_limits.memory_bytes}}) {
     try {
       *limit = rqcpp::parse_byte_size(*text);
     } catch (const std::invalid_argument& e) {
@@ -269,12 +270,6 @@ int main(int argc, char** argv) {
     opt.worker_class = rqcpp::WorkerOptions::Class::kSimple;
   } else if (worker_class != "fork") {
     std::cerr << "rqworker: --worker-class must be fork or simple, not '" << worker_class << "'\n";
-    return kExitUsage;
-  }
-  try {
-    opt.job_limits.memory_bytes = rqcpp::parse_byte_size(job_memory_limit);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "rqworker: --job-memory-limit: " << e.what() << "\n";
     return kExitUsage;
   }
   try {

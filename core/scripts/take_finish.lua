@@ -20,9 +20,10 @@
 -- success_callback_name, failure_callback_name, stopped_callback_name},
 -- {'empty'}, {'suspended'} or {'unregistered'} (worker key gone: the worker
 -- registers again and repeats the call; nothing was changed). A 'job' or
--- 'empty' reply ends with what the take skipped: each queue whose key is
--- not a list, and "<queue>: job <id> (...)" for a job whose origin's
--- started registry is not a zset. Finish
+-- 'empty' reply ends with what the take passed over, as (queue, why)
+-- pairs: a queue whose key is not a list ("rq:queue:q is a string"), or a
+-- job left queued because its origin's started registry is not a zset
+-- ("job <id> (rq:wip:o is a string)"). Finish
 -- returns {state} or {state, take reply...} with take_next; state is
 -- 'done', 'retried' or 'skipped'. Finish is idempotent: when the job is no
 -- longer 'started' by this worker (the reply of an earlier, applied call
@@ -75,36 +76,68 @@ local function plan_take(resume, finishing, current)
   if redis.call('EXISTS', key('suspended')) == 1 then
     return {kind = 'suspended', drop_current = drop_current}
   end
-  -- A queue key of another type (written by someone else) is skipped and
-  -- reported, so one broken queue does not stop the worker's others.
+  -- What cannot be taken (keys of another type, written by someone else) is
+  -- passed over and reported as {queue, why} pairs, so one broken queue or
+  -- job does not stop the worker's others.
   local broken = {}
+  -- Ids the take removes from each queue it looked at: {qkey, pops (the
+  -- leading entries), removes (ids behind a job left in place)}.
+  local tidy = {}
+  local seen = {}  -- a queue named twice is looked at once
   for _, q in ipairs(ARG.queues) do
     local qkey = key('queue', q)
-    local i = 0
-    while true do
-      local list_ok, id = read_if_type('list', 'LINDEX', qkey, i)
-      if not list_ok then broken[#broken + 1] = q end
-      if not id then break end
-      -- An id without a hash, or whose key is not a hash, is dropped, as RQ
-      -- drops ids without a hash.
-      local hash_ok, f = read_if_type('hash', 'HMGET', key('job', id), unpack(job_fields))
-      if hash_ok and f[1] then
-        local origin = f[2]
-        if not origin or origin == '' then origin = q end
-        local skey = key('started', origin)
-        local got = wanted[skey] or redis.call('TYPE', skey).ok
-        if got == 'zset' or got == 'none' then
-          wanted[skey] = 'zset'
-          return {kind = 'job', queue = q, id = id, origin = origin, pops = i + 1, f = f,
-                  drop_current = drop_current, broken = broken}
-        end
-        -- Left where it is (a take must not fail); the jobs behind it run.
-        broken[#broken + 1] = q .. ': job ' .. id .. ' (' .. skey .. ' is a ' .. got .. ')'
+    if not seen[q] then
+      seen[q] = true
+      local i = 0
+      local kept  -- index of the first job left in place in this queue
+      local removes = {}
+      local function done_with_queue(n, extra)
+        if extra then removes[#removes + 1] = extra end
+        if n > 0 or #removes > 0 then tidy[#tidy + 1] = {qkey, n, removes} end
       end
-      i = i + 1
+      while true do
+        local list_ok, id = read_if_type('list', 'LINDEX', qkey, i)
+        if not list_ok then
+          broken[#broken + 1] = q
+          broken[#broken + 1] = qkey .. ' is a ' .. redis.call('TYPE', qkey).ok
+        end
+        if not id then break end
+        -- An id without a hash, or whose key is not a hash, is dropped, as RQ
+        -- drops ids without a hash.
+        local hash_ok, f = read_if_type('hash', 'HMGET', key('job', id), unpack(job_fields))
+        if hash_ok and f[1] then
+          local origin = f[2]
+          if not origin or origin == '' then origin = q end
+          local skey = key('started', origin)
+          local got = wanted[skey] or redis.call('TYPE', skey).ok
+          if got == 'zset' or got == 'none' then
+            wanted[skey] = 'zset'
+            -- Behind a job left in place, this one leaves the list by LREM.
+            done_with_queue(kept or i + 1, kept and id)
+            return {kind = 'job', queue = q, id = id, origin = origin, f = f,
+                    drop_current = drop_current, broken = broken, tidy = tidy}
+          end
+          -- Left where it is (a take must not fail); the jobs behind it run.
+          kept = kept or i
+          broken[#broken + 1] = q
+          broken[#broken + 1] = 'job ' .. id .. ' (' .. skey .. ' is a ' .. got .. ')'
+        elseif kept then
+          removes[#removes + 1] = id
+        end
+        i = i + 1
+      end
+      done_with_queue(kept or i)
     end
   end
-  return {kind = 'empty', drop_current = drop_current, broken = broken}
+  return {kind = 'empty', drop_current = drop_current, broken = broken, tidy = tidy}
+end
+
+-- Removes the ids plan_take dropped or took from their queues.
+local function tidy_queues(tidy)
+  for _, t in ipairs(tidy or {}) do
+    for _ = 1, t[2] do redis.call('LPOP', t[1]) end
+    for _, id in ipairs(t[3]) do redis.call('LREM', t[1], 1, id) end
+  end
 end
 
 local function job_reply(queue, id, origin, f)
@@ -112,7 +145,8 @@ local function job_reply(queue, id, origin, f)
           f[7] or ''}
 end
 
--- The queues a take skipped follow the reply's own fields.
+-- What a take passed over follows the reply's own fields, as {queue, why}
+-- pairs.
 local function with_broken(reply, broken)
   for _, b in ipairs(broken or {}) do reply[#reply + 1] = b end
   return reply
@@ -122,14 +156,14 @@ end
 local function take(resume, p)
   p = p or plan_take(resume)
   if p.drop_current then redis.call('HDEL', wkey, 'current_job') end
+  tidy_queues(p.tidy)
   if p.kind == 'resume' then return job_reply(p.f[2] or '', p.id, p.f[2] or '', p.f) end
   if p.kind == 'suspended' or p.kind == 'empty' then
     hset_worker('state', p.kind == 'empty' and 'idle' or 'suspended', 'last_heartbeat', ARG.ts)
     redis.call('EXPIRE', wkey, ARG.idle_ttl)
     return with_broken({p.kind}, p.broken)
   end
-  local qkey, jkey = key('queue', p.queue), key('job', p.id)
-  for _ = 1, p.pops do redis.call('LPOP', qkey) end
+  local jkey = key('job', p.id)
   local hb = heartbeat_ttl(tonumber(p.f[3]) or ARG.default_timeout)
   redis.call('HSET', jkey, 'status', 'started', 'started_at', ARG.ts, 'last_heartbeat', ARG.ts,
              'worker_name', ARG.worker)

@@ -102,6 +102,10 @@ void append_batch_call(Connection& conn, const std::vector<detail::EnqueueFields
 }  // namespace
 
 std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
+  return enqueue_many(specs, true);
+}
+
+std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs, bool may_resend) {
   if (specs.empty()) return {};
   // Every spec is checked before anything is encoded or sent.
   std::vector<std::string> metas;
@@ -187,20 +191,11 @@ std::vector<Job> Queue::enqueue_many(const std::vector<JobSpec>& specs) {
   if (lost < sent.size()) {
     // Once: a library lost again during the resend is a server that keeps
     // flushing it, an error rather than a loop.
-    thread_local bool resending = false;
-    if (resending) throw RedisError("enqueue_many: Redis lost the function library twice");
+    if (!may_resend) throw RedisError("enqueue_many: Redis lost the function library twice");
     conn_->load(scripts::enqueue_many());
     const std::vector<JobSpec> rest(specs.begin() + static_cast<long>(sent[lost].begin),
                                     specs.end());
-    resending = true;
-    std::vector<Job> again;
-    try {
-      again = enqueue_many(rest);
-    } catch (...) {
-      resending = false;
-      throw;
-    }
-    resending = false;
+    std::vector<Job> again = enqueue_many(rest, false);
     for (size_t k = 0; k < again.size(); ++k)
       jobs[sent[lost].begin + k].emplace(std::move(again[k]));
     sent.resize(lost);

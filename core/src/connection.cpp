@@ -87,9 +87,10 @@ bool Connection::is_failover_reply(const Reply& r) {
 
 void Connection::fail_over(const Reply& r) {
   std::string text(r.str());
+  const std::string node = stream_->where();  // the node that answered, not the Sentinels
   stream_.reset();
   pending_ = 0;
-  throw RedisError("Redis at " + url_.redacted() + " answered " + text +
+  throw RedisError("Redis at " + node + " answered " + text +
                    " (not a usable master now; the connection is closed, so a reconnect asks " +
                    (url_.is_sentinel() ? "the Sentinels for the master again)" : "again)"));
 }

@@ -178,6 +178,13 @@ std::vector<std::string> Job::dependency_ids() const {
 
 namespace detail {
 
+namespace {
+// What replaces an error text over the limit.
+std::string oversized_exc(const SizeLimitError& e) {
+  return std::string("(exception text not shown: ") + e.what() + ")";
+}
+}  // namespace
+
 JobResult parse_result_entry(const Reply& entry, Serializer serializer, const std::string& job_id) {
   JobResult r;
   r.stream_id = std::string(entry.at(0).str());
@@ -199,12 +206,26 @@ JobResult parse_result_entry(const Reply& entry, Serializer serializer, const st
     if (rv != fields.end()) r.value = decode_value(base64_decode(rv->second), serializer);
     auto exc = fields.find("exc_string");
     if (exc != fields.end() && !exc->second.empty()) {
-      r.exc_string = zlib_decompress(base64_decode(exc->second), defaults::kMaxResultSize);
+      try {
+        r.exc_string = zlib_decompress(base64_decode(exc->second), defaults::kMaxResultSize);
+      } catch (const SizeLimitError& e) {
+        r.exc_string = oversized_exc(e);
+      }
     }
   } catch (const DecodeError& e) {
     throw DecodeError("job " + job_id + ": result " + r.stream_id + ": " + e.what());
   }
   return r;
+}
+
+std::string exc_text(std::string_view zlib_bytes) {
+  try {
+    return zlib_decompress(zlib_bytes, defaults::kMaxResultSize);
+  } catch (const SizeLimitError& e) {
+    return oversized_exc(e);
+  } catch (const DecodeError&) {
+    return std::string(zlib_bytes);
+  }
 }
 
 }  // namespace detail
@@ -250,13 +271,7 @@ std::optional<std::string> Job::exc_info() const {
   if (latest && latest->type == JobResult::Type::kFailed) return latest->exc_string;
   auto it = fields_.find("exc_info");
   if (it == fields_.end() || it->second.empty()) return std::nullopt;
-  try {
-    return zlib_decompress(it->second, defaults::kMaxResultSize);
-  } catch (const SizeLimitError& e) {
-    return std::string("(exc_info not shown: ") + e.what() + ")";
-  } catch (const DecodeError&) {
-    return it->second;
-  }
+  return detail::exc_text(it->second);
 }
 
 }  // namespace rqcpp

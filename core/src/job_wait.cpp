@@ -73,15 +73,7 @@ bool settled(const State& st, std::optional<JobResult>& out) {
       // non-empty exc_info into the hash, and requeue resets it, so a
       // non-empty one means this failure left no stream entry.
       std::string text;
-      if (!st.exc_info.empty()) {
-        try {
-          text = zlib_decompress(st.exc_info, defaults::kMaxResultSize);
-        } catch (const SizeLimitError& e) {
-          text = std::string("(exc_info not shown: ") + e.what() + ")";
-        } catch (const DecodeError&) {
-          text = st.exc_info;  // RQ also falls back to the raw bytes
-        }
-      }
+      if (!st.exc_info.empty()) text = detail::exc_text(st.exc_info);
       if (text.empty()) {
         out = st.latest;
       } else {

@@ -31,16 +31,16 @@ std::string read_password_file(const std::string& path) {
 
 std::string url_with_password(std::string url, const std::string& password_file) {
   std::string password;
-  const char* source = nullptr;
+  std::string source;
   if (!password_file.empty()) {
     password = read_password_file(password_file);
     source = "--redis-password-file";
   } else if (const char* env = std::getenv(std::string(kRedisPasswordEnv).c_str());
              env != nullptr && *env != '\0') {
     password = env;
-    source = "$RQ_REDIS_PASSWORD";
+    source = "$" + std::string(kRedisPasswordEnv);
   }
-  if (source == nullptr) return url;
+  if (source.empty()) return url;
   if (!RedisUrl::parse(url).password.empty()) {
     throw UrlError("the Redis password is given twice, in the URL '" + redact_url(url) +
                    "' and in " + source + ": give it once");

@@ -3,7 +3,6 @@
 #include "redis_stream.hpp"
 
 #include <fcntl.h>
-#include <hiredis/hiredis.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -190,6 +189,8 @@ void RedisStream::flush(std::string_view what) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       fail(what, "timed out sending");
+    } else if (n == 0) {  // no errno to report: the peer closed (TLS close_notify)
+      fail(what, broken_why("connection closed by the server"));
     } else {
       fail(what, broken_why(n < 0 && errno == EPROTO && tls_ ? tls_->last_error()
                                                              : std::strerror(errno)));

@@ -131,15 +131,16 @@ void for_each_query_item(std::string_view query, Fn fn) {
   }
 }
 
-// "a=1&b=2" -> applies db, password and the ssl_* parameters.
-void apply_query(std::string_view url, std::string_view query, RedisUrl& out) {
+// "a=1&b=2" -> applies db, password and, when `tls` (rediss://), the ssl_*
+// parameters.
+void apply_query(std::string_view url, std::string_view query, RedisUrl& out, bool tls) {
   for_each_query_item(query, [&](std::string_view, std::string_view name, std::string_view value) {
     if (name == "db") {
       out.db = parse_int(url, value, "db", 0, 1 << 20);
     } else if (name == "password") {
       out.password = percent_decode(url, value);
     } else if (apply_tls_query(url, name, value, out)) {
-      // a TLS setting
+      if (!tls) bad(url, "ssl_* parameters need a rediss:// URL");
     } else if (!name.empty()) {
       bad(url, "unsupported query parameter '" + std::string(name) + "'");
     }
@@ -196,8 +197,7 @@ RedisUrl parse_sentinel(std::string_view url, std::string_view rest, std::string
                           rest_of_query.append(rest_of_query.empty() ? "" : "&").append(item);
                         }
                       });
-  apply_query(url, rest_of_query, out);
-  if (out.tls != TlsOptions{}) bad(url, "ssl_* parameters need a rediss:// URL");
+  apply_query(url, rest_of_query, out, false);
   return out;
 }
 
@@ -250,8 +250,7 @@ RedisUrl RedisUrl::parse(std::string_view url) {
     }
     out.unix_path = std::string(rest.substr(slash));
     if (out.unix_path.size() < 2) bad(url, "empty socket path");
-    apply_query(url, query, out);
-    if (out.tls != TlsOptions{}) bad(url, "ssl_* parameters need a rediss:// URL");
+    apply_query(url, query, out, false);
     return out;
   }
   if (scheme == "redis+sentinel") return parse_sentinel(url, rest, query);
@@ -269,12 +268,8 @@ RedisUrl RedisUrl::parse(std::string_view url) {
   out.host = std::move(node.host);
   out.port = node.port;
   if (!path.empty()) out.db = parse_int(url, path, "db", 0, 1 << 20);
-  apply_query(url, query, out);
-  if (scheme == "rediss") {
-    out.tls.enabled = true;
-  } else if (out.tls != TlsOptions{}) {
-    bad(url, "ssl_* parameters need a rediss:// URL");
-  }
+  out.tls.enabled = scheme == "rediss";
+  apply_query(url, query, out, out.tls.enabled);
   return out;
 }
 

@@ -23,13 +23,6 @@ void burst(const RedisServer& redis, const std::string& queue) {
   REQUIRE(w.exit_code == 0);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 TEST_CASE("rqctl cancel cancels a queued job once", "[cli][lifecycle]") {
@@ -178,7 +171,7 @@ TEST_CASE("rqctl job --wait blocks until the outcome and reports it in its exit 
   const int status = waiter.wait(std::chrono::seconds(30));
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  nlohmann::json j = nlohmann::json::parse(slurp(log));
+  nlohmann::json j = nlohmann::json::parse(read_file(log));
   CHECK(j["status"] == "finished");
   CHECK(j["result"] == 0.3);
 

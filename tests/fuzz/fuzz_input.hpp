@@ -1,6 +1,6 @@
 // The framing of job_hash_fuzz inputs: a job hash (plus a results-stream
 // entry) as a byte string that libFuzzer can mutate and that real hashes are
-// easily written in (tests/fuzz/job_hash_seed.py).
+// easily written in (tests/fuzz/make_seeds.py).
 //
 //   record := selector:u8  length:u16le  value[length]
 //

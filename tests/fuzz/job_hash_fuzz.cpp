@@ -2,9 +2,10 @@
 // any producer (Python RQ, another language, anyone who can write to Redis)
 // controls; plus the two fields of a results-stream entry. Framing (see
 // fuzz_input.hpp): records of [field selector byte][2-byte little-endian
-// length][value]; tests/fuzz/job_hash_seed.py writes real hashes this way.
+// length][value]; tests/fuzz/make_seeds.py writes real hashes this way.
 // Runs what the worker and rqctl run on a job: Job::from_hash (data through
-// zlib, msgpack or JSON), meta, the legacy result and exc_info, status,
+// zlib, msgpack or JSON), meta (and the worker's rqcpp_limits reader:
+// std::invalid_argument allowed there), the legacy result and exc_info, status,
 // timestamps, durations, dependency ids, the description text; and a stream
 // entry's base64 return_value / zlib exc_string.
 // Asserts: errors are only NoSuchJobError (no data) and DecodeError; a
@@ -19,6 +20,8 @@
 #include <rqcpp/job.hpp>
 #include <rqcpp/serialization.hpp>
 #include <rqcpp/timestamp.hpp>
+#include <rqcpp/worker/job_limits.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "fuzz_check.hpp"
@@ -94,6 +97,11 @@ void check_job(const rqcpp::Job& job) {
   decode_or_error([&] {
     std::string meta = job.meta();
     rqcpp::python_repr(meta);
+    // What the worker reads from every meta, in its own process.
+    try {
+      (void)rqcpp::job_limits_from_meta(meta);
+    } catch (const std::invalid_argument&) {
+    }
   });
   // return_value() and exc_info() read the results stream first; without an
   // entry they fall back to these fields, decoded the same way.

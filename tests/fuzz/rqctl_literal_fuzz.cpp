@@ -1,16 +1,18 @@
 // Input: one command-line word given to rqctl enqueue: an ARG or a --kwarg
 // value (argument_to_msgpack), a --meta object (json_object_to_msgpack), a
-// duration (--timeout, --ttl, --in, --retry: parse_duration) and a time
-// (--at: parse_timestamp). Every input goes through all four.
+// duration (--timeout, --ttl, --in, --retry: parse_duration), a size
+// (--memory-limit, rqworker --max-*-size: parse_byte_size) and a time (--at:
+// parse_timestamp). Every input goes through all five.
 // Asserts: errors are UsageError (literals), std::invalid_argument
-// (durations) or none (times); a literal is exactly one msgpack value that
-// converts to JSON and back to the same bytes, and text that is not JSON is
-// the string itself; --meta gives a map; a duration and a time written back
-// (std::to_string, format_timestamp) parse to the same value.
+// (durations, sizes) or none (times); a literal is exactly one msgpack value
+// that converts to JSON and back to the same bytes, and text that is not JSON
+// is the string itself; --meta gives a map; a duration, a size and a time
+// written back (std::to_string, format_timestamp) parse to the same value.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <rqcpp/byte_size.hpp>
 #include <rqcpp/error.hpp>
 #include <rqcpp/serialization.hpp>
 #include <rqcpp/timestamp.hpp>
@@ -72,6 +74,19 @@ void duration(std::string_view text) {
   FUZZ_CHECK(rqcpp::parse_duration(std::to_string(seconds)) == seconds);
 }
 
+// rqworker --max-*-size and --job-memory-limit, rqctl --memory-limit.
+void byte_size(std::string_view text) {
+  std::uint64_t bytes = 0;
+  try {
+    bytes = rqcpp::parse_byte_size(text);
+  } catch (const std::invalid_argument&) {
+    return;
+  } catch (...) {
+    FUZZ_UNEXPECTED_EXCEPTION();
+  }
+  FUZZ_CHECK(rqcpp::parse_byte_size(std::to_string(bytes)) == bytes);
+}
+
 void time(std::string_view text) {
   std::optional<rqcpp::Clock::time_point> t;
   try {
@@ -89,6 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   literal(text);
   meta(text);
   duration(text);
+  byte_size(text);
   time(text);
   return 0;
 }

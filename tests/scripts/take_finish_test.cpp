@@ -93,7 +93,8 @@ TEST_CASE_METHOD(ScriptFixture, "take passes over wrong-typed queue, registry an
     conn.checked({"SET", keys::queue("default"), "x"});
     TakeReply t = fetcher().take(conn);
     CHECK(t.kind == TakeReply::Kind::kEmpty);
-    CHECK(t.skipped == std::vector<std::string>{"default"});
+    CHECK(t.skipped ==
+          std::vector<TakeReply::Skipped>{{"default", "rq:queue:default is a string"}});
     CHECK(std::string(conn.checked({"GET", keys::queue("default")}).str()) == "x");
   }
   SECTION("a started registry that is not a zset") {
@@ -101,9 +102,22 @@ TEST_CASE_METHOD(ScriptFixture, "take passes over wrong-typed queue, registry an
     conn.checked({"SET", keys::started("default"), "x"});
     TakeReply t = fetcher().take(conn);
     CHECK(t.kind == TakeReply::Kind::kEmpty);
-    CHECK(t.skipped == std::vector<std::string>{"default: job j1 (rq:wip:default is a string)",
-                                                "default: job j2 (rq:wip:default is a string)"});
+    CHECK(t.skipped ==
+          std::vector<TakeReply::Skipped>{{"default", "job j1 (rq:wip:default is a string)"},
+                                          {"default", "job j2 (rq:wip:default is a string)"}});
     CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() == both);
+  }
+  SECTION("a job left in place keeps its place while the one behind it is taken") {
+    two_queued(*this);
+    conn.checked({"HSET", keys::job("j1"), "origin", "elsewhere"});
+    conn.checked({"SET", keys::started("elsewhere"), "x"});
+    TakeReply t = fetcher().take(conn);
+    REQUIRE(t.kind == TakeReply::Kind::kJob);
+    CHECK(t.job.id == "j2");
+    CHECK(t.skipped ==
+          std::vector<TakeReply::Skipped>{{"default", "job j1 (rq:wip:elsewhere is a string)"}});
+    CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() ==
+          std::vector<std::string>{"j1"});
   }
   SECTION("a queued id whose job key is not a hash is dropped, as an id without a hash") {
     two_queued(*this);
@@ -116,6 +130,42 @@ TEST_CASE_METHOD(ScriptFixture, "take passes over wrong-typed queue, registry an
     CHECK(conn.checked({"LLEN", keys::queue("default")}).integer() == 0);
     CHECK(std::string(conn.checked({"GET", keys::job("j1")}).str()) == "x");
   }
+  SECTION("ids without a hash leave the queue even when no job follows them") {
+    // Left behind, they would keep the queue non-empty and wake a waiting
+    // worker for nothing, over and over.
+    conn.checked({"HSET", keys::worker("w"), "state", "idle"});
+    conn.checked({"RPUSH", keys::queue("default"), "ghost1", "ghost2"});
+    CHECK(fetcher().take(conn).kind == TakeReply::Kind::kEmpty);
+    CHECK(conn.checked({"EXISTS", keys::queue("default")}).integer() == 0);
+  }
+  SECTION("ids without a hash behind a job left in place leave the queue; it stays") {
+    two_queued(*this);
+    conn.checked({"HSET", keys::job("j1"), "origin", "elsewhere"});
+    conn.checked({"SET", keys::started("elsewhere"), "x"});
+    conn.checked({"LINSERT", keys::queue("default"), "BEFORE", "j2", "ghost"});
+    conn.checked({"RPUSH", keys::queue("default"), "ghost"});
+    CHECK(fetcher().take(conn).job.id == "j2");
+    CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() ==
+          std::vector<std::string>{"j1", "ghost"});
+    conn.checked({"HDEL", keys::worker("w"), "current_job"});
+    CHECK(fetcher().take(conn).kind == TakeReply::Kind::kEmpty);
+    CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() ==
+          std::vector<std::string>{"j1"});
+  }
+}
+
+TEST_CASE_METHOD(ScriptFixture, "a queue named twice is looked at once", "[scripts][take]") {
+  // Its dropped ids would otherwise be popped twice, and the job left in
+  // place behind them with them.
+  conn.checked({"HSET", keys::worker("w"), "state", "idle"});
+  enqueue("j1");
+  conn.checked({"HSET", keys::job("j1"), "origin", "elsewhere"});
+  conn.checked({"SET", keys::started("elsewhere"), "x"});
+  conn.checked({"LPUSH", keys::queue("default"), "ghost"});
+  Fetcher twice("w", {"default", "default"}, std::chrono::seconds(30), 500);
+  CHECK(twice.take(conn).kind == TakeReply::Kind::kEmpty);
+  CHECK(conn.checked({"LRANGE", keys::queue("default"), "0", "-1"}).strings() ==
+        std::vector<std::string>{"j1"});
 }
 
 TEST_CASE_METHOD(ScriptFixture, "finish records the outcome and takes the next job",
@@ -175,6 +225,21 @@ TEST_CASE_METHOD(ScriptFixture, "finish of a failure writes the failed registry"
   CHECK(hget(keys::worker("w"), "failed_job_count") == "1");
 }
 
+// The take of a fused finish+take passes over what the plain take does,
+// after the finish wrote: it cannot fail half-way.
+TEST_CASE_METHOD(ScriptFixture, "finish+take records the outcome and drops a wrong-typed next job",
+                 "[scripts][finish]") {
+  j1_started(*this);
+  conn.checked({"DEL", keys::job("j2")});
+  conn.checked({"SET", keys::job("j2"), "x"});
+  TakeReply t = fetcher().finish(conn, outcome("finished"), true);
+  CHECK(t.finish_state == "done");
+  CHECK(t.kind == TakeReply::Kind::kEmpty);
+  CHECK(hget(keys::job("j1"), "status") == "finished");
+  CHECK(conn.checked({"LLEN", keys::queue("default")}).integer() == 0);
+  CHECK(std::string(conn.checked({"GET", keys::job("j2")}).str()) == "x");
+}
+
 TEST_CASE_METHOD(ScriptFixture, "finish refuses a wrong-typed key and writes nothing",
                  "[scripts][finish]") {
   auto setup = [&] {
@@ -232,13 +297,6 @@ TEST_CASE_METHOD(ScriptFixture, "sync finish records without a worker hash", "[s
   for (const auto& key : {keys::job("j1"), keys::started("default"), keys::finished("default")}) {
     check_refused(key, setup, [&] { fetcher("sync").finish_sync(conn, outcome("finished")); });
   }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 TEST_CASE_METHOD(ScriptFixture, "a worker facing a wrong-typed rq:wip loses no job",

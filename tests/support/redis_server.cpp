@@ -79,15 +79,6 @@ long long answering_pid(int port) {
   return pid;
 }
 
-std::string tail_of(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
-  return text;
-}
-
 }  // namespace
 
 RedisServer::RedisServer(Persistence persistence, std::vector<std::string> extra_args)

@@ -21,6 +21,11 @@ std::string plugin_dir();     // <build>/plugins (builtin, wordcount, test plugi
 std::string source_dir();     // the repository root
 std::string binary_dir();     // the build directory
 
+// The whole file at `path` ("" when it cannot be read).
+std::string read_file(const std::string& path);
+// Its last `max` characters, with "..." in front when cut: logs for messages.
+std::string tail_of(const std::string& path, size_t max = 2000);
+
 // A redis-server child on a free 127.0.0.1 port, no persistence. Started by
 // the constructor (throws std::runtime_error when it does not answer PING
 // within 5 s; a port that turns out to be taken is retried with another one),

@@ -26,15 +26,6 @@ std::string sentinel_binary() {
   return env && *env ? env : "/usr/bin/redis-sentinel";
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.size() > 3000) text = "..." + text.substr(text.size() - 3000);
-  return text;
-}
-
 struct ReplyFree {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
@@ -103,7 +94,8 @@ struct SentinelCluster::Sentinel {
   std::unique_ptr<Process> process;
 
   // False when the port turned out to be taken (the caller picks another).
-  bool launch(const std::string& dir, const std::string& service, int master_port, int index) {
+  bool launch(const std::string& dir, const std::string& service, int master_port, int index,
+              std::chrono::milliseconds down_after) {
     port = detail::pick_free_port();
     conf = dir + "/sentinel-" + std::to_string(index) + ".conf";
     log = dir + "/sentinel-" + std::to_string(index) + ".log";
@@ -111,7 +103,7 @@ struct SentinelCluster::Sentinel {
       std::ofstream out(conf);
       out << "port " << port << "\nbind 127.0.0.1\ndaemonize no\ndir " << dir
           << "\nsentinel monitor " << service << " 127.0.0.1 " << master_port << " 2\n"
-          << "sentinel down-after-milliseconds " << service << " 1000\n"
+          << "sentinel down-after-milliseconds " << service << " " << down_after.count() << "\n"
           << "sentinel failover-timeout " << service << " 5000\n"
           << "sentinel parallel-syncs " << service << " 1\n";
     }
@@ -120,15 +112,15 @@ struct SentinelCluster::Sentinel {
     auto deadline = Steady::now() + std::chrono::seconds(5);
     while (Steady::now() < deadline) {
       if (!process->running()) {
-        if (read_file(log).find("Address already in use") != std::string::npos) return false;
-        throw std::runtime_error("redis-sentinel exited at start; log:\n" + read_file(log));
+        if (tail_of(log).find("Address already in use") != std::string::npos) return false;
+        throw std::runtime_error("redis-sentinel exited at start; log:\n" + tail_of(log));
       }
       ReplyPtr r = Client(port).command({"SENTINEL", "myid"});
       if (r && r->type == REDIS_REPLY_STRING) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     throw std::runtime_error("redis-sentinel on port " + std::to_string(port) +
-                             " did not answer within 5 s; log:\n" + read_file(log));
+                             " did not answer within 5 s; log:\n" + tail_of(log));
   }
 
   // Whether it sees the master with its replica and both other Sentinels.
@@ -139,7 +131,8 @@ struct SentinelCluster::Sentinel {
   }
 };
 
-SentinelCluster::SentinelCluster(std::string service) : service_(std::move(service)) {
+SentinelCluster::SentinelCluster(std::chrono::milliseconds down_after, std::string service)
+    : service_(std::move(service)), down_after_(down_after) {
   char dir[] = "/tmp/rqcpp-sentinel-XXXXXX";
   if (mkdtemp(dir) == nullptr) {
     throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
@@ -166,7 +159,7 @@ SentinelCluster::SentinelCluster(std::string service) : service_(std::move(servi
     for (int i = 0; i < 3; ++i) {
       auto s = std::make_unique<Sentinel>();
       int attempts = 0;
-      while (!s->launch(dir_, service_, master_->port(), i)) {
+      while (!s->launch(dir_, service_, master_->port(), i, down_after_)) {
         if (++attempts == 10) throw std::runtime_error("redis-sentinel: no free port");
       }
       sentinels_.push_back(std::move(s));
@@ -177,7 +170,7 @@ SentinelCluster::SentinelCluster(std::string service) : service_(std::move(servi
           throw std::runtime_error("Sentinel on port " + std::to_string(s->port) +
                                    " did not see the replica and the other Sentinels in 30 s; "
                                    "log:\n" +
-                                   read_file(s->log));
+                                   tail_of(s->log));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }

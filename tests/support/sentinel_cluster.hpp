@@ -16,7 +16,7 @@ namespace rqcpp::test {
 // RedisServer with --replicaof) and three redis-sentinel processes (Debian's
 // redis-sentinel, /usr/bin/redis-sentinel unless RQCPP_REDIS_SENTINEL names
 // another) monitoring the master as `service` with quorum 2,
-// down-after-milliseconds 1000 and failover-timeout 5000, each with its
+// down-after-milliseconds `down_after` and failover-timeout 5000, each with its
 // config file in a private temporary directory (Sentinel rewrites it). It
 // returns once the replica is in sync and every Sentinel sees the replica
 // and the two other Sentinels; it throws std::runtime_error (quoting the
@@ -25,7 +25,11 @@ namespace rqcpp::test {
 // Sentinels get a signal if the test process dies.
 class SentinelCluster {
  public:
-  explicit SentinelCluster(std::string service = "rqcpp-test");
+  // `down_after`: how long the master must be silent before a failover.
+  // Tests that kill the master want it short; the others want it long, so a
+  // stall of a loaded machine is never taken for a dead master.
+  explicit SentinelCluster(std::chrono::milliseconds down_after = std::chrono::seconds(10),
+                           std::string service = "rqcpp-test");
   ~SentinelCluster();
   SentinelCluster(const SentinelCluster&) = delete;
   SentinelCluster& operator=(const SentinelCluster&) = delete;
@@ -48,6 +52,7 @@ class SentinelCluster {
  private:
   struct Sentinel;
   std::string service_;
+  std::chrono::milliseconds down_after_;
   std::string dir_;
   std::unique_ptr<RedisServer> master_;
   std::unique_ptr<RedisServer> replica_;

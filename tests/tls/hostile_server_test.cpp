@@ -159,8 +159,7 @@ TEST_CASE("hostile server: a worker pointed at it stops promptly", "[tls][hostil
   CHECK(Clock::now() - start < std::chrono::seconds(10));
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) != 0);
-  std::ifstream in(log);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = read_file(log);
   CHECK_THAT(text, Contains("announces an array of 2147483647 elements"));
   std::remove(log.c_str());
 }

@@ -2,25 +2,11 @@
 // it cannot serve, says so in its log, and serves the rest.
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "worker_fixture.hpp"
 
 using namespace rqcpp;
 using namespace rqcpp::test;
 using Catch::Matchers::Contains;
-
-namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
 
 // Defect: one wrong-typed queue key stalled a worker on all its queues
 // forever (one warning logged), and a --burst worker never exited.
@@ -81,6 +67,8 @@ TEST_CASE("queued ids whose job key or started registry has the wrong type are p
   RunResult r = f.burst({"mixed"}, std::chrono::seconds(20));
   CHECK(f.status(good) == "finished");
   CHECK(f.status("badorigin") == "queued");
+  CHECK(f.conn.checked({"LRANGE", keys::queue("mixed"), "0", "-1"}).strings() ==
+        std::vector<std::string>{"badorigin"});
   CHECK_THAT(r.err, Contains("mixed: job badorigin (rq:wip:elsewhere is a string)"));
   CHECK(std::string(f.conn.checked({"GET", keys::job("stringjob")}).str()) == "x");
 }

@@ -30,13 +30,6 @@ EnqueueOptions recording_to(const std::string& path) {
   return o;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct TempFile {
   std::string path;
   explicit TempFile(const std::string& tag) : path(log_path(tag)) { std::remove(path.c_str()); }
@@ -57,7 +50,7 @@ TEST_CASE("on_success gets the job id and the result", "[worker][callbacks]") {
   f.burst({"cb"});
   CHECK(f.status(id) == "finished");
   CHECK(f.status(plain) == "finished");
-  CHECK(slurp(file.path) == id + " 5\n");
+  CHECK(read_file(file.path) == id + " 5\n");
 }
 
 TEST_CASE("on_failure gets the job id, exception type and message", "[worker][callbacks]") {
@@ -70,7 +63,7 @@ TEST_CASE("on_failure gets the job id, exception type and message", "[worker][ca
   std::string id = q.enqueue_call("builtin:fail", Args::of(std::string("boom")), o).id();
   f.burst({"cb"});
   CHECK(f.status(id) == "failed");
-  CHECK(slurp(file.path) == id + " \"ValueError\" \"boom\"\n");
+  CHECK(read_file(file.path) == id + " \"ValueError\" \"boom\"\n");
 }
 
 TEST_CASE("on_stopped gets the job id of a stopped job", "[worker][callbacks]") {
@@ -85,7 +78,7 @@ TEST_CASE("on_stopped gets the job id of a stopped job", "[worker][callbacks]") 
   REQUIRE(f.eventually([&] { return f.status(id) == "started"; }));
   f.conn.checked({"PUBLISH", keys::worker_channel("cb-stop"),
                   "{\"command\": \"stop-job\", \"job_id\": \"" + id + "\"}"});
-  REQUIRE(f.eventually([&] { return slurp(file.path) == id + "\n"; }));
+  REQUIRE(f.eventually([&] { return read_file(file.path) == id + "\n"; }));
   CHECK(f.status(id) == "stopped");
   w.signal(SIGTERM);
   CHECK(w.wait(10s) == 0);
@@ -137,7 +130,7 @@ TEST_CASE("a callback that outlives its timeout is killed and the worker goes on
   CHECK(f.status(slow) == "finished");
   CHECK(Job::fetch(f.conn, slow).result<long long>() == 5);
   CHECK(f.status(after) == "finished");
-  CHECK(slurp(file.path).empty());  // the callback never got to write
+  CHECK(read_file(file.path).empty());  // the callback never got to write
   CHECK_THAT(r.err, Catch::Contains("callback builtin:record_callback timed out after 1s") &&
                         Catch::Contains(slow));
 }

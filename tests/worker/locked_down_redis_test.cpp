@@ -17,13 +17,6 @@ namespace {
 // could trip over.
 const std::string kSecret = "s3cr/et+pw=@x";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The one non-comment line of docs/redis-acl-rules.txt.
 std::string acl_rules() {
   std::istringstream in(read_file(source_dir() + "/docs/redis-acl-rules.txt"));
@@ -124,9 +117,15 @@ TEST_CASE("rqworker and rqctl work as a user limited to rq: keys and the listed 
   CHECK(cmdline.find("s3cr") == std::string::npos);
   CHECK_THAT(cmdline, Contains("rqcpp:***@127.0.0.1"));
 
-  // Pub/sub: a shutdown command reaches both workers through rq:pubsub:.
-  CHECK(d.rqctl({"worker", "shutdown", "acl-w"}).exit_code == 0);
-  CHECK(d.rqctl({"worker", "shutdown", "acl-w2"}).exit_code == 0);
+  // Pub/sub: a shutdown command reaches both workers through rq:pubsub:,
+  // once each has subscribed (it registers first).
+  for (const std::string name : {"acl-w", "acl-w2"}) {
+    REQUIRE(d.f.eventually([&] {
+      Reply n = d.f.conn.checked({"PUBSUB", "NUMSUB", keys::worker_channel(name)});
+      return n.at(1).integer() == 1;
+    }));
+    CHECK(d.rqctl({"worker", "shutdown", name}).exit_code == 0);
+  }
   CHECK(w.wait(std::chrono::seconds(15)) == 0);
   CHECK(w2.wait(std::chrono::seconds(15)) == 0);
   const std::string worker_log = read_file(log);

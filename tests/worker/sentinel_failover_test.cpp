@@ -51,7 +51,7 @@ bool poll_until(Pred pred, std::chrono::seconds timeout) {
 
 TEST_CASE("failover: master SIGKILLed under running workers, later jobs all finish",
           "[worker][sentinel][zero-loss]") {
-  SentinelCluster cluster;
+  SentinelCluster cluster(std::chrono::seconds(1));
   const std::string url = cluster.url();
   const std::string queue = "failover";
   Connection conn = Connection::open(url);

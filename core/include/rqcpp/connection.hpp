@@ -83,8 +83,9 @@ class Connection {
   // when Redis cannot be reached, no Sentinel names a master, its
   // certificate does not verify (the message gives OpenSSL's reason), or it
   // refuses AUTH/SELECT; the message names the (redacted) URL. A reply
-  // larger than defaults::kMaxReplyElements / kMaxReplyBulkBytes is a
-  // RedisError too (the connection is then broken()).
+  // with more than defaults::kMaxReplyElements elements, or one value over
+  // kMaxReplyBulkBytes, is a RedisError too (the connection is then
+  // broken()).
   static Connection open(const std::string& url,
                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
   static Connection open(const RedisUrl& url,

@@ -35,8 +35,9 @@ inline constexpr std::string_view kPluginDir = "./plugins";
 // array's memory grows only with the elements actually received. Read ids in
 // pages (LRANGE/ZRANGE start stop) when more are needed.
 inline constexpr long long kMaxReplyElements = 1LL << 24;
-// The most bytes of one reply held before it is complete (in practice the
-// size of one bulk string): Redis' own default proto-max-bulk-len, 512 MiB.
+// The most bytes held of one value of a reply (a bulk string) before it is
+// complete: Redis' own default proto-max-bulk-len, 512 MiB. A reply of many
+// values is bounded by this times kMaxReplyElements.
 inline constexpr std::size_t kMaxReplyBulkBytes = std::size_t{512} << 20;
 
 // --- jobs (RQ: Queue.DEFAULT_TIMEOUT, DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL)

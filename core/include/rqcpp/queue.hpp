@@ -164,6 +164,9 @@ class Queue : public TypedEnqueue<Queue> {
   void remove(bool delete_jobs = true);
 
  private:
+  // enqueue_many; `may_resend`: the specs Redis did not run because it lost
+  // the function library may be sent once more.
+  std::vector<Job> enqueue_many(const std::vector<JobSpec>& specs, bool may_resend);
   Connection* conn_;
   std::string name_;
   Serializer serializer_;

@@ -121,6 +121,7 @@ void ChildProcess::on_readable() {
       output_.append(buf, static_cast<size_t>(n));
       if (output_.size() > output_limit_) {
         overflowed_ = true;
+        std::string().swap(output_);  // never read once over the limit
         kill();
         close(fd_);
         fd_ = -1;

@@ -102,9 +102,10 @@ class QueueWaiter {
   bool on_poll(const std::vector<pollfd>& fds);
   // Drops every connection (after Redis errors; arm() reconnects).
   void reset();
-  // The worker's queues the last take passed over (keys of the wrong type):
-  // no BLMOVE waits on them, since it would fail at once. Names that are
-  // not one of the queues are ignored.
+  // The worker's queues the last take passed over (a key of the wrong type,
+  // or a job left at the head): no BLMOVE waits on them, since it would
+  // fail or return at once. Names that are not one of the queues are
+  // ignored.
   void skip(const std::vector<std::string>& queues);
   // True while some queue is skipped: the caller takes again now and then
   // to see whether it was repaired.

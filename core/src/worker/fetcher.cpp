@@ -17,6 +17,13 @@ namespace rqcpp {
 
 namespace {
 
+// The (queue, why) pairs from `from` on.
+void read_skipped(const Reply& r, size_t from, TakeReply& t) {
+  for (size_t i = from; i + 1 < r.size(); i += 2) {
+    t.skipped.push_back({std::string(r.at(i).str()), std::string(r.at(i + 1).str())});
+  }
+}
+
 TakeReply parse_take(const Reply& r, size_t first) {
   TakeReply t;
   if (r.size() <= first) throw RedisError("take script returned an unexpected reply");
@@ -35,10 +42,10 @@ TakeReply parse_take(const Reply& r, size_t first) {
       t.job.on_failure = r.at(first + 8).str();
       t.job.on_stopped = r.at(first + 9).str();
     }
-    for (size_t i = first + 10; i < r.size(); ++i) t.skipped.emplace_back(r.at(i).str());
+    read_skipped(r, first + 10, t);
   } else if (kind == "empty") {
     t.kind = TakeReply::Kind::kEmpty;
-    for (size_t i = first + 1; i < r.size(); ++i) t.skipped.emplace_back(r.at(i).str());
+    read_skipped(r, first + 1, t);
   } else if (kind == "suspended") {
     t.kind = TakeReply::Kind::kSuspended;
   } else if (kind == "unregistered") {

@@ -40,9 +40,14 @@ struct TakeReply {
   Kind kind = Kind::kNone;   // kNone: finish without take
   TakenJob job;              // when kJob
   std::string finish_state;  // finish_and_take only: "done", "retried", "skipped"
-  // kJob, kEmpty: what the take had to pass over: a queue whose key is not
-  // a list, or "<queue>: job <id> (<why>)" (take_finish.lua says which).
-  std::vector<std::string> skipped;
+  // kJob, kEmpty: what the take had to pass over (take_finish.lua): a
+  // queue whose key is not a list, or a job left queued in it.
+  struct Skipped {
+    std::string queue;
+    std::string why;  // "rq:queue:q is a string", "job <id> (rq:wip:o is a string)"
+    bool operator==(const Skipped&) const = default;
+  };
+  std::vector<Skipped> skipped;
 };
 
 // One job's outcome, already encoded for Redis.

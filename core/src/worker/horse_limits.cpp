@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -38,14 +40,14 @@ void on_cpu_limit(int sig) {
 }
 
 // Bytes of address space this process maps now (/proc/self/statm, first
-// field, in pages), or 0 when it cannot be read.
-std::uint64_t mapped_bytes() {
+// field, in pages), or nullopt when it cannot be read.
+std::optional<std::uint64_t> mapped_bytes() {
   const int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  if (fd < 0) return std::nullopt;
   char buf[128] = {};
   const ssize_t n = read(fd, buf, sizeof buf - 1);
   close(fd);
-  if (n <= 0) return 0;
+  if (n <= 0) return std::nullopt;
   const unsigned long long pages = std::strtoull(buf, nullptr, 10);
   const long page = sysconf(_SC_PAGESIZE);
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page > 0 ? page : 4096);
@@ -126,8 +128,14 @@ std::string apply_horse_limits(const JobLimits& limits) {
     error = lower_limit(RLIMIT_CPU, "the CPU time limit", soft, soft + kCpuKillAfter);
   }
   if (error.empty() && limits.memory_bytes > 0) {
-    const rlim_t as = saturating_add(mapped_bytes(), limits.memory_bytes);
-    error = lower_limit(RLIMIT_AS, "the memory limit", as, as);
+    // The limit counts on top of what is mapped: without that figure, a
+    // bare limit could sit below it and fail every job.
+    if (const auto mapped = mapped_bytes()) {
+      const rlim_t as = saturating_add(*mapped, limits.memory_bytes);
+      error = lower_limit(RLIMIT_AS, "the memory limit", as, as);
+    } else {
+      error = "cannot set the memory limit: /proc/self/statm is not readable";
+    }
   }
   if (error.empty() && limits.open_files > 0) {
     // RLIMIT_NOFILE bounds descriptor numbers: one of the horse's own that

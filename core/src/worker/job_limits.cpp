@@ -8,7 +8,10 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
+#include "msgpack_items.hpp"
 #include "rqcpp/byte_size.hpp"
 #include "rqcpp/error.hpp"
 #include "rqcpp/timestamp.hpp"
@@ -36,7 +39,7 @@ std::uint64_t positive(const msgpack::object& v, std::string_view key, const cha
   if (v.type == msgpack::type::POSITIVE_INTEGER) {
     value = v.via.u64;
   } else if (v.type == msgpack::type::STR && !std::is_same_v<ParseText, std::nullptr_t>) {
-    if constexpr (!std::is_same_v<ParseText, std::nullptr_t>) {
+    if constexpr (!std::is_same_v<ParseText, std::nullptr_t>) {  // compiles the call only then
       try {
         value = parse_text(str_of(v));
       } catch (const std::invalid_argument& e) {
@@ -68,23 +71,35 @@ JobLimits job_limits_from_meta(std::string_view meta_msgpack) {
   JobLimits out;
   // Most jobs ask for nothing: no unpacking on the per-job path for them.
   if (meta_msgpack.find(kMetaKey) == std::string_view::npos) return out;
+  // The meta is whatever a producer wrote, and this runs in the worker
+  // process: walked without building it (detail::map_items), and only the
+  // small rqcpp_limits value unpacked, with container sizes bounded by its
+  // bytes, so no header can make msgpack-c reserve gigabytes.
+  std::vector<std::pair<std::string, std::string_view>> entries;
+  try {
+    entries = detail::map_items(meta_msgpack, "job meta");
+  } catch (const DecodeError&) {
+    detail::check_single_value(meta_msgpack, "job meta");  // throws unless valid msgpack
+    return out;  // valid, but not a map with str keys: nothing asked
+  }
+  const auto found = std::find_if(entries.begin(), entries.end(),
+                                  [](const auto& e) { return e.first == kMetaKey; });
+  if (found == entries.end()) return out;
+  const std::string_view raw = found->second;
+  const std::size_t n = std::min<std::size_t>(raw.size(), 0xffffffff);
   msgpack::object_handle handle;
   try {
-    handle = msgpack::unpack(meta_msgpack.data(), meta_msgpack.size());
+    handle = msgpack::unpack(raw.data(), raw.size(), nullptr, nullptr,
+                             msgpack::unpack_limit(n, n / 2, n, n, n, /*depth=*/8));
   } catch (const std::exception& e) {
-    throw DecodeError(std::string("job meta is not msgpack: ") + e.what());
+    throw invalid(std::string("cannot be read: ") + e.what());
   }
-  const msgpack::object& meta = handle.get();
-  if (meta.type != msgpack::type::MAP) return out;
-  const msgpack::object* limits = nullptr;
-  for (const msgpack::object_kv& kv : meta.via.map) {
-    if (kv.key.type == msgpack::type::STR && str_of(kv.key) == kMetaKey) limits = &kv.val;
-  }
-  if (limits == nullptr) return out;
+  const msgpack::object* limits = &handle.get();
   if (limits->type != msgpack::type::MAP) {
     throw invalid("must be a map with keys memory, cpu, open_files");
   }
-  // Hours of CPU time far beyond any job; keeps RLIMIT_CPU arithmetic safe.
+  // About 100 years of CPU time, far beyond any job; keeps RLIMIT_CPU
+  // arithmetic safe.
   constexpr std::uint64_t kMaxSeconds = defaults::kMaxJobTimeout.count();
   constexpr std::uint64_t kMaxFiles = std::numeric_limits<int>::max() / 2;
   for (const msgpack::object_kv& kv : limits->via.map) {

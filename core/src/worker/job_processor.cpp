@@ -26,6 +26,9 @@ JobProcessor::JobProcessor(const WorkerOptions& options, RedisSession& redis, Wo
       plugins_(supervisor_) {
   base_.redis_url = opt_.redis_url;
   base_.plugin_dir = opt_.plugin_dir;
+  // Every call starts under the worker's limits, also the callback of a
+  // job that failed before set_call_limits saw it (data or meta refused).
+  base_.limits = opt_.job_limits;
   if (opt_.worker_class == WorkerOptions::Class::kSimple) {
     in_process_beat_.emplace(redis_.url(), record_, opt_.job_monitoring_interval,
                              opt_.heartbeat_grace);
@@ -48,7 +51,7 @@ ProcessedJob JobProcessor::process(const TakenJob& job) {
     const bool in_process = opt_.worker_class == WorkerOptions::Class::kSimple;
     if (auto refused = set_call_limits(call, opt_.job_limits, in_process)) return *refused;
     try {
-      if (opt_.worker_class == WorkerOptions::Class::kSimple) {
+      if (in_process) {
         return run_in_process(call, job, timeout, start, duties);
       }
       return run_in_horse(call, job, timeout, start, duties, stopped);

@@ -225,12 +225,17 @@ void Launcher::note_skipped(const TakeReply& r) {
     if (r.skipped.empty()) {
       spdlog::info("Every queue can be served again");
     } else {
-      spdlog::warn("Passing over what cannot be served (the rest is served): {}",
-                   joined(r.skipped, "; "));
+      std::string what;
+      for (const auto& s : r.skipped) what += (what.empty() ? "" : "; ") + s.queue + ": " + s.why;
+      spdlog::warn("Passing over what cannot be served (the rest is served): {}", what);
     }
     skipped_ = r.skipped;
   }
-  waiter_.skip(r.skipped);
+  // No wait on such a queue: a BLMOVE would fail (wrong type) or return at
+  // once (a job left at its head); it is looked at again now and then.
+  std::vector<std::string> queues;
+  for (const auto& s : r.skipped) queues.push_back(s.queue);
+  waiter_.skip(queues);
 }
 
 void Launcher::wait_for_work() {

@@ -61,8 +61,8 @@ class Launcher {
   PeriodicTasks periodic_;
   JobProcessor processor_;
   WorkerStats stats_;
-  bool suspended_ = false;            // the last take found rq:suspended (logged once)
-  std::vector<std::string> skipped_;  // what the last take passed over (logged on change)
+  bool suspended_ = false;                   // the last take found rq:suspended (logged once)
+  std::vector<TakeReply::Skipped> skipped_;  // what the last take passed over (logged on change)
   Steady::time_point next_heartbeat_;
   long long jobs_run_ = 0;
   std::optional<Steady::time_point> idle_deadline_;  // while idle with max_idle_time

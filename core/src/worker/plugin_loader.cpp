@@ -32,10 +32,11 @@ bool inside(const fs::path& outer, const fs::path& inner) {
 // The whole manifest, entry by entry, so a bogus function_count (or a
 // garbage entry) is refused here instead of being walked later by a
 // lookup: every entry needs a name (read to its end) and a function that
-// lies in the plugin's own code. The walk may read past a short table; the
-// first load of a file happens in a forked child (a horse or a probe), and
-// the worker loads a file itself only after a child passed this check, so a
-// walk that faults only ever kills that child.
+// lies in the plugin's own code. The walk may read past a short table; a
+// worker's first load of a file happens in a forked child (a horse or a
+// probe), and the worker loads it itself only after a child passed this
+// check, so a walk that faults only ever kills that child. (SyncQueue, which
+// runs jobs in its caller's process by design, loads in-process.)
 void check_manifest(const rqcpp_manifest& m, const void* anchor) {
   // More functions than any plugin has, and few enough to walk quickly.
   constexpr size_t kMaxFunctions = 65536;

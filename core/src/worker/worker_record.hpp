@@ -32,7 +32,7 @@ class WorkerRecord {
   const std::string& name() const { return name_; }
   const std::string& key() const { return key_; }
 
-  // CLIENT SETNAME, finds the connection's address with CLIENT LIST, then
+  // CLIENT SETNAME, reads the connection's address from its socket, then
   // registers (state "started"). Throws WorkerNameTaken, RedisError.
   void register_birth(Connection& conn);
   // Registers again after the hash vanished (expired during a Redis outage,
